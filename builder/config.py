@@ -1,0 +1,361 @@
+"""Typed, frozen, validated build configuration.
+
+A build is described by one `BuildConfig`: nested frozen dataclasses, each
+validated in `__post_init__`. Configs load from YAML or TOML files and from the
+named presets shipped in `builder/presets/`; an unknown key or a value of the
+wrong type is a `ConfigError` that names the key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+PRESETS_DIR = Path(__file__).parent / "presets"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown, of the wrong type or impossible."""
+
+
+def _require(cond: bool, key: str, msg: str) -> None:
+    if not cond:
+        raise ConfigError(f"config key '{key}': {msg}")
+
+
+@dataclass(frozen=True)
+class SyntheticConfig:
+    """Synthetic interactions with planted sequential structure (tests, scale sweeps)."""
+
+    num_users: int = 500
+    num_items: int = 200
+    mean_length: int = 30
+    follow_prob: float = 0.7
+
+    def __post_init__(self) -> None:
+        _require(self.num_users >= 1, "data.synthetic.num_users", "must be >= 1")
+        _require(self.num_items >= 2, "data.synthetic.num_items", "must be >= 2")
+        _require(self.mean_length >= 3, "data.synthetic.mean_length", "must be >= 3")
+        _require(0.0 <= self.follow_prob <= 1.0, "data.synthetic.follow_prob", "must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where interactions come from and how they become sequences."""
+
+    source: str = "ml-100k"  # ml-100k (embedded) | file | synthetic
+    path: str | None = None  # file or directory, for source=file
+    format: str = "auto"  # auto | ml-100k | ml-1m | ml-latest | csv | parquet
+    items_path: str | None = None  # optional item metadata file (csv/parquet)
+    delimiter: str = ","
+    user_col: str = "user_id"
+    item_col: str = "item_id"
+    time_col: str = "timestamp"
+    rating_col: str | None = None
+    id_type: str = "int"  # int: ids must be integers (MovieLens); str: any non-empty token
+    title_col: str | None = None
+    genres_col: str | None = None
+    genres_sep: str = "|"
+    rating_threshold: float | None = None  # keep ratings >= threshold; None keeps all
+    min_user_interactions: int = 5
+    min_item_interactions: int = 5
+    max_len: int = 50
+    synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
+
+    def __post_init__(self) -> None:
+        _require(self.source in ("ml-100k", "file", "synthetic"), "data.source",
+                 f"must be one of ml-100k, file, synthetic (got {self.source!r})")
+        _require(self.format in ("auto", "ml-100k", "ml-1m", "ml-latest", "csv", "parquet"),
+                 "data.format", f"unknown format {self.format!r}")
+        if self.source == "file":
+            _require(bool(self.path), "data.path", "is required when data.source is 'file'")
+        _require(self.min_user_interactions >= 3, "data.min_user_interactions",
+                 "must be >= 3 (leave-one-out needs a train, a validation and a test item)")
+        _require(self.min_item_interactions >= 1, "data.min_item_interactions", "must be >= 1")
+        _require(self.max_len >= 1, "data.max_len", "history length must be >= 1")
+        _require(len(self.delimiter) >= 1, "data.delimiter", "must not be empty")
+        _require(self.id_type in ("int", "str"), "data.id_type", f"must be int or str (got {self.id_type!r})")
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    """SASRec-style causal self-attention model, full-softmax CE on every position."""
+
+    dim: int = 64
+    blocks: int = 2
+    heads: int = 2
+    dropout: float = 0.2
+    epochs: int = 100
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    patience: int = 5  # evaluations without validation NDCG@10 improvement
+    eval_every: int = 2  # epochs between validation evaluations
+
+    def __post_init__(self) -> None:
+        _require(self.dim >= 2, "teacher.dim", "must be >= 2")
+        _require(self.heads >= 1 and self.dim % self.heads == 0, "teacher.heads",
+                 "must be >= 1 and divide teacher.dim")
+        _require(self.blocks >= 1, "teacher.blocks", "must be >= 1")
+        _require(0.0 <= self.dropout < 1.0, "teacher.dropout", "must be in [0, 1)")
+        _require(self.epochs >= 1, "teacher.epochs", "must be >= 1")
+        _require(self.batch_size >= 1, "teacher.batch_size", "must be >= 1")
+        _require(self.learning_rate > 0, "teacher.learning_rate", "must be > 0")
+        _require(self.patience >= 1, "teacher.patience", "must be >= 1")
+        _require(self.eval_every >= 1, "teacher.eval_every", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class StudentConfig:
+    """Small int8-friendly model: shared item embedding, causal convolutions, dense."""
+
+    dim: int = 16
+    conv_layers: int = 2
+    kernel_size: int = 3
+    dropout: float = 0.1
+    epochs: int = 60
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    patience: int = 4
+    eval_every: int = 2
+
+    def __post_init__(self) -> None:
+        _require(self.dim >= 2, "student.dim", "must be >= 2")
+        _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
+        _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
+        _require(0.0 <= self.dropout < 1.0, "student.dropout", "must be in [0, 1)")
+        _require(self.epochs >= 1, "student.epochs", "must be >= 1")
+        _require(self.batch_size >= 1, "student.batch_size", "must be >= 1")
+        _require(self.learning_rate > 0, "student.learning_rate", "must be > 0")
+        _require(self.patience >= 1, "student.patience", "must be >= 1")
+        _require(self.eval_every >= 1, "student.eval_every", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    """loss = alpha * CE(hard) + (1 - alpha) * T^2 * KL(teacher_T || student_T)."""
+
+    alpha: float = 0.5
+    temperature: float = 2.0
+
+    def __post_init__(self) -> None:
+        _require(0.0 <= self.alpha <= 1.0, "distill.alpha", "must be in [0, 1]")
+        _require(self.temperature > 0, "distill.temperature", "must be > 0")
+
+
+@dataclass(frozen=True)
+class PruneConfig:
+    """Magnitude pruning (TFMOT) to a target sparsity, fine-tuned with distillation."""
+
+    enabled: bool = True
+    target_sparsity: float = 0.5
+    structure: str = "unstructured"  # unstructured | block | 2:4
+    block_size: tuple[int, int] = (1, 4)
+    epochs: int = 10
+    learning_rate: float = 1e-3
+
+    def __post_init__(self) -> None:
+        _require(0.0 <= self.target_sparsity < 1.0, "prune.target_sparsity", "must be in [0, 1)")
+        _require(self.structure in ("unstructured", "block", "2:4"), "prune.structure",
+                 f"must be unstructured, block or 2:4 (got {self.structure!r})")
+        _require(len(self.block_size) == 2 and all(b >= 1 for b in self.block_size),
+                 "prune.block_size", "must be two positive integers")
+        _require(self.epochs >= 1, "prune.epochs", "must be >= 1")
+        _require(self.learning_rate > 0, "prune.learning_rate", "must be > 0")
+
+
+@dataclass(frozen=True)
+class QATConfig:
+    """Sparsity-preserving quantization-aware training (TFMOT), embeddings included."""
+
+    enabled: bool = True
+    epochs: int = 6
+    learning_rate: float = 5e-4
+
+    def __post_init__(self) -> None:
+        _require(self.epochs >= 1, "qat.epochs", "must be >= 1")
+        _require(self.learning_rate > 0, "qat.learning_rate", "must be > 0")
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """TFLite export: top-K of the `recommend` signature, PTQ calibration size."""
+
+    k: int = 10
+    representative_samples: int = 256
+
+    def __post_init__(self) -> None:
+        _require(self.k >= 1, "export.k", "must be >= 1")
+        _require(self.representative_samples >= 1, "export.representative_samples", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluation protocol: bootstrap CIs and the final quality gate."""
+
+    bootstrap_samples: int = 1000
+    confidence: float = 0.95
+    max_ndcg_drop: float = 0.05  # quality gate: max relative NDCG@10 drop of final int8 vs teacher
+    max_users: int | None = None  # cap on evaluated users (None = all)
+
+    def __post_init__(self) -> None:
+        _require(self.bootstrap_samples >= 10, "evaluate.bootstrap_samples", "must be >= 10")
+        _require(0.5 < self.confidence < 1.0, "evaluate.confidence", "must be in (0.5, 1)")
+        _require(0.0 <= self.max_ndcg_drop <= 1.0, "evaluate.max_ndcg_drop", "must be in [0, 1]")
+        _require(self.max_users is None or self.max_users >= 1, "evaluate.max_users", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything one `rec-builder build` needs."""
+
+    run_name: str = "default"
+    seed: int = 42
+    data: DataConfig = field(default_factory=DataConfig)
+    teacher: TeacherConfig = field(default_factory=TeacherConfig)
+    student: StudentConfig = field(default_factory=StudentConfig)
+    distill: DistillConfig = field(default_factory=DistillConfig)
+    prune: PruneConfig = field(default_factory=PruneConfig)
+    qat: QATConfig = field(default_factory=QATConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    evaluate: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        _require(bool(self.run_name) and "/" not in self.run_name and self.run_name not in (".", ".."),
+                 "run_name", "must be a non-empty name without '/'")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def hash(self, *, sections: tuple[str, ...] | None = None) -> str:
+        """Stable short hash of the whole config, or of some top-level sections."""
+        d = self.to_dict()
+        if sections is not None:
+            d = {k: d[k] for k in sections}
+        blob = json.dumps(d, sort_keys=True, default=list).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "BuildConfig":
+        return _from_dict(cls, data, prefix="")
+
+
+def _check_type(value: Any, tp: Any, key: str) -> Any:
+    """Check `value` against a (simple) type hint; return it, converted where lossless."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _check_type(value, a, key)
+            except ConfigError as e:
+                errors.append(str(e))
+        raise ConfigError(errors[0] if errors else f"config key '{key}': invalid value {value!r}")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)) or len(value) != len(args):
+            raise ConfigError(f"config key '{key}': expected a list of {len(args)} values, got {value!r}")
+        return tuple(_check_type(v, a, f"{key}[{i}]") for i, (v, a) in enumerate(zip(value, args)))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"config key '{key}': expected true/false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"config key '{key}': expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config key '{key}': expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"config key '{key}': expected a string, got {value!r}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"config key '{key}': expected a table/mapping, got {value!r}")
+        return _from_dict(tp, value, prefix=f"{key}.")
+    raise ConfigError(f"config key '{key}': unsupported type {tp}")  # pragma: no cover
+
+
+def _from_dict(cls: type, data: Mapping[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown config key '{prefix}{unknown[0]}' (valid keys under '{prefix or 'top level'}': "
+            f"{', '.join(sorted(names))})"
+        )
+    kwargs = {k: _check_type(v, hints[k], f"{prefix}{k}") for k, v in data.items()}
+    return cls(**kwargs)
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in override.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _deep_merge(dict(out[k]), v)
+        else:
+            out[k] = v
+    return out
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML (.yaml/.yml) or TOML (.toml) config file into a dict."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file not found: {p}")
+    text = p.read_text(encoding="utf-8")
+    try:
+        if p.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        elif p.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text) or {}
+        else:
+            raise ConfigError(f"config file {p}: unknown extension {p.suffix!r} (use .yaml, .yml or .toml)")
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {p}{where}: invalid YAML: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {p}: invalid TOML: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {p}: the top level must be a mapping")
+    return data
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+
+
+def load_config(
+    preset: str | None = "default",
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> BuildConfig:
+    """Preset, then the config file on top of it, then explicit overrides."""
+    data: dict[str, Any] = {}
+    if preset is not None:
+        if preset not in preset_names():
+            raise ConfigError(f"unknown preset {preset!r} (available: {', '.join(preset_names())})")
+        data = read_config_file(PRESETS_DIR / f"{preset}.yaml")
+    if path is not None:
+        try:
+            data = _deep_merge(data, read_config_file(path))
+            return BuildConfig.from_dict(_deep_merge(data, overrides or {}))
+        except ConfigError as e:
+            msg = str(e)
+            raise ConfigError(msg if str(path) in msg else f"config file {path}: {msg}") from e
+    return BuildConfig.from_dict(_deep_merge(data, overrides or {}))

@@ -1,0 +1,91 @@
+"""Custom Keras layers shared by the teacher and the student."""
+from __future__ import annotations
+
+from typing import Any
+
+from builder._keras import keras, tf
+
+
+class ItemEmbedding(keras.layers.Layer):
+    """One item table for input and output: gathers rows for int ids, scores float vectors.
+
+    Called on int ids [..] -> embeddings [.., D]; called on float vectors [.., D]
+    -> logits [.., N] = x @ table^T. Sharing the table halves the model and is
+    the standard SASRec choice; the int8 model stores it once.
+    """
+
+    def __init__(self, num_items: int, dim: int, scale: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.num_items = num_items
+        self.dim = dim
+        self.scale = scale
+
+    def build(self, input_shape: Any) -> None:
+        self.embeddings = self.add_weight(
+            name="embeddings", shape=(self.num_items, self.dim),
+            initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=True)
+        super().build(input_shape)
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        if inputs.dtype.is_integer:
+            x = tf.gather(self.embeddings, inputs)
+            return x * (self.dim ** 0.5) if self.scale else x
+        return tf.matmul(inputs, self.embeddings, transpose_b=True)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_items": self.num_items, "dim": self.dim,
+                "scale": self.scale}
+
+
+class PositionEmbedding(keras.layers.Layer):
+    """Learned absolute positions (left padding: the latest item is always at L-1)."""
+
+    def __init__(self, length: int, dim: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.length = length
+        self.dim = dim
+
+    def build(self, input_shape: Any) -> None:
+        self.positions = self.add_weight(
+            name="positions", shape=(self.length, self.dim),
+            initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=True)
+        super().build(input_shape)
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        return x + self.positions[None, :, :]
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "length": self.length, "dim": self.dim}
+
+
+class LastStep(keras.layers.Layer):
+    """[B, L, D] -> [B, D]: the representation after the most recent item."""
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        return x[:, -1, :]
+
+
+class PaddingMask(keras.layers.Layer):
+    """ids [B, L] -> float mask [B, L, 1] (1 for real items, 0 for padding)."""
+
+    def call(self, ids: tf.Tensor) -> tf.Tensor:
+        return tf.cast(tf.not_equal(ids, 0), tf.float32)[:, :, None]
+
+
+class CausalPaddingAttentionMask(keras.layers.Layer):
+    """ids [B, L] -> bool [B, L, L]: query i may attend key j <= i when j is not padding."""
+
+    def call(self, ids: tf.Tensor) -> tf.Tensor:
+        length = tf.shape(ids)[1]
+        causal = tf.linalg.band_part(tf.ones((length, length), tf.bool), -1, 0)
+        keys = tf.not_equal(ids, 0)[:, None, :]
+        return tf.logical_and(causal[None, :, :], keys)
+
+
+CUSTOM_OBJECTS = {
+    "ItemEmbedding": ItemEmbedding,
+    "PositionEmbedding": PositionEmbedding,
+    "LastStep": LastStep,
+    "PaddingMask": PaddingMask,
+    "CausalPaddingAttentionMask": CausalPaddingAttentionMask,
+}

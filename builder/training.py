@@ -1,0 +1,140 @@
+"""The one training loop: next-item CE on every position, optionally mixed with distillation.
+
+loss = alpha * CE(hard labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T)),
+averaged over non-padding positions, over the full catalog. With no teacher
+(or alpha = 1) it is plain cross-entropy, which is how the teacher and the
+non-distilled ablation train. Early stopping on validation NDCG@10, best
+weights restored.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from builder._keras import keras, tf
+from builder.data.dataset import EvalSplit
+from builder.evaluate.evaluator import evaluate, keras_scorer
+from builder.models.teacher import SequenceModel
+from builder.progress import Progress
+
+
+@dataclass(frozen=True)
+class TrainSpec:
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    patience: int = 1_000_000
+    eval_every: int = 1
+    alpha: float = 1.0  # weight of the hard-label CE; 1 - alpha goes to distillation
+    temperature: float = 1.0
+    restore_best: bool = True
+
+
+@dataclass
+class TrainResult:
+    epochs_run: int
+    best_epoch: int
+    best_val_ndcg10: float
+    seconds: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tensor | None,
+                  alpha: float, temperature: float) -> tf.Tensor:
+    """Masked next-item loss over [B, L] targets and [B, L, N] logits (see module doc)."""
+    mask = tf.cast(targets > 0, tf.float32)
+    denom = tf.maximum(tf.reduce_sum(mask), 1.0)
+    ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
+    hard = tf.reduce_sum(ce * mask) / denom
+    if teacher_logits is None or alpha >= 1.0:
+        return hard
+    t = temperature
+    log_p_teacher = tf.nn.log_softmax(teacher_logits / t, axis=-1)
+    log_p_student = tf.nn.log_softmax(logits / t, axis=-1)
+    kl = tf.reduce_sum(tf.exp(log_p_teacher) * (log_p_teacher - log_p_student), axis=-1)
+    soft = tf.reduce_sum(kl * mask) / denom
+    return alpha * hard + (1.0 - alpha) * (t * t) * soft
+
+
+def validation_ndcg10(model: keras.Model, split: EvalSplit, max_len: int) -> float:
+    return evaluate(keras_scorer(model), split, max_len, name="validation").mean("ndcg@10")
+
+
+def train(
+    model: SequenceModel,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    spec: TrainSpec,
+    *,
+    valid: EvalSplit | None,
+    max_len: int,
+    progress: Progress,
+    desc: str,
+    seed: int = 0,
+    teacher: SequenceModel | None = None,
+    callbacks: Sequence[Any] = (),
+    eval_model: Callable[[], keras.Model] | None = None,
+) -> TrainResult:
+    """Train `model.sequence` on windows; validate `model.last` (or `eval_model()`)."""
+    seq = model.sequence
+    optimizer = keras.optimizers.Adam(learning_rate=spec.learning_rate)
+    distill = teacher is not None and spec.alpha < 1.0
+
+    @tf.function(reduce_retracing=True)
+    def step(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        t_logits = teacher.sequence(x, training=False) if distill else None
+        with tf.GradientTape() as tape:
+            logits = seq(x, training=True)
+            loss = sequence_loss(y, logits, t_logits, spec.alpha, spec.temperature)
+            if seq.losses:
+                loss += tf.add_n(seq.losses)
+        grads = tape.gradient(loss, seq.trainable_variables)
+        optimizer.apply_gradients(
+            [(g, v) for g, v in zip(grads, seq.trainable_variables) if g is not None])
+        return loss
+
+    for cb in callbacks:
+        cb.set_model(seq)
+        cb.on_train_begin()
+    rng = np.random.default_rng(seed)
+    best, best_epoch, best_weights, bad = -1.0, 0, None, 0
+    history: list[dict[str, float]] = []
+    t0 = time.perf_counter()
+    epoch = 0
+    with progress.bar(desc, spec.epochs) as bar:
+        for epoch in range(1, spec.epochs + 1):
+            order = rng.permutation(len(inputs))
+            losses = []
+            for b, start in enumerate(range(0, len(order), spec.batch_size)):
+                idx = order[start:start + spec.batch_size]
+                for cb in callbacks:
+                    cb.on_train_batch_begin(b)
+                losses.append(float(step(tf.constant(inputs[idx]), tf.constant(targets[idx]))))
+            for cb in callbacks:
+                cb.on_epoch_end(epoch)
+            row = {"epoch": epoch, "loss": float(np.mean(losses))}
+            if valid is not None and (epoch % spec.eval_every == 0 or epoch == spec.epochs):
+                ndcg = validation_ndcg10(eval_model() if eval_model else model.last, valid, max_len)
+                row["val_ndcg@10"] = ndcg
+                if ndcg > best:
+                    best, best_epoch, bad = ndcg, epoch, 0
+                    best_weights = seq.get_weights() if spec.restore_best else None
+                else:
+                    bad += 1
+                progress.debug(f"  {desc} epoch {epoch}: loss {row['loss']:.4f} val NDCG@10 {ndcg:.4f}")
+            history.append(row)
+            bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k != "epoch"})
+            bar.update(1)
+            if bad >= spec.patience:
+                break
+    if best_weights is not None:
+        seq.set_weights(best_weights)
+    return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history)
+
+
+def set_seed(seed: int) -> None:
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
