@@ -24,7 +24,7 @@ Scorer = Callable[[np.ndarray], np.ndarray]
 class EvalResult:
     name: str
     per_user: dict[str, np.ndarray]
-    top10: np.ndarray  # int32 [U, 10] top-10 ids after exclusion (for agreement)
+    top10: np.ndarray  # int32 [U, 10] top-10 ids after exclusion (-1 where fewer remain)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -55,7 +55,9 @@ def evaluate(scorer: Scorer, split: EvalSplit, max_len: int, name: str,
         masked[:, 0] = -np.inf
         for i, h in enumerate(hist):
             masked[i, h] = -np.inf
-        tops.append(np.argsort(-masked, axis=1, kind="stable")[:, :10].astype(np.int32))
+        top = np.argsort(-masked, axis=1, kind="stable")[:, :10].astype(np.int32)
+        top[~np.isfinite(np.take_along_axis(masked, top, axis=1))] = -1  # tiny catalogs only
+        tops.append(top)
     return EvalResult(name, per_user_metrics(np.concatenate(greater), np.concatenate(ties)),
                       np.concatenate(tops))
 

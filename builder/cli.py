@@ -1,0 +1,127 @@
+"""The `rec-builder` command line: parse arguments, call the library, return an exit code.
+
+Exit codes: 0 success; 1 the build ran but the quality gate failed (or an
+unexpected error); 2 bad input (config, data, model files), nothing written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _data_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if getattr(args, "data", None):
+        data.update({"source": "file", "path": str(args.data)})
+    for opt, key in (("format", "format"), ("delimiter", "delimiter"), ("user_col", "user_col"),
+                     ("item_col", "item_col"), ("time_col", "time_col"), ("rating_col", "rating_col"),
+                     ("items", "items_path")):
+        v = getattr(args, opt, None)
+        if v is not None:
+            data[key] = str(v)
+    return {"data": data} if data else {}
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="YAML or TOML config file (applied on top of the preset)")
+    p.add_argument("--preset", default="default", help="named preset: smoke | default (default: default)")
+    g = p.add_argument_group("your own data (overrides the config's data section)")
+    g.add_argument("--data", type=Path, help="interactions file or MovieLens directory")
+    g.add_argument("--format", choices=["auto", "ml-100k", "ml-1m", "ml-latest", "csv", "parquet"])
+    g.add_argument("--delimiter", help="CSV delimiter (default ',')")
+    g.add_argument("--user-col", dest="user_col")
+    g.add_argument("--item-col", dest="item_col")
+    g.add_argument("--time-col", dest="time_col")
+    g.add_argument("--rating-col", dest="rating_col")
+    g.add_argument("--items", type=Path, help="item metadata file (CSV/Parquet with titles, genres)")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    from builder.benchmark.command import add_arguments as add_benchmark_arguments
+
+    parser = argparse.ArgumentParser(prog="rec-builder", description=__doc__.splitlines()[0])
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors and the final line")
+    parser.add_argument("-v", "--verbose", action="store_true", help="per-epoch details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="train, compress, export and evaluate; writes <out>/<run_name>/")
+    _add_config_args(b)
+    b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
+    b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")
+
+    d = sub.add_parser("data", help="dataset commands")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    info = dsub.add_parser("info", help="statistics of the dataset a config describes")
+    _add_config_args(info)
+
+    bench = sub.add_parser("benchmark", help="LiteRT latency / memory / size of .tflite models")
+    add_benchmark_arguments(bench)
+    return parser.parse_args(argv)
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    return 0 if args.quiet else (2 if args.verbose else 1)
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    from builder.config import load_config
+
+    return load_config(args.preset, args.config, _data_overrides(args))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    cfg = _load_config(args)
+    result = build(cfg, args.out, Progress(_verbosity(args)), force=args.force)
+    gate = result.gate
+    print(f"{result.run_dir}/report.md  gate: {gate['status']}"
+          + (f" ({gate['message']})" if gate["status"] == "failed" else ""))
+    return EXIT_GATE if gate["status"] == "failed" else EXIT_OK
+
+
+def cmd_data_info(args: argparse.Namespace) -> int:
+    import json
+
+    from builder.data.dataset import load_dataset
+
+    cfg = _load_config(args)
+    ds = load_dataset(cfg.data, seed=cfg.seed)
+    print(json.dumps({"source": ds.source, **ds.stats}, indent=2))
+    return EXIT_OK
+
+
+def main(args: argparse.Namespace) -> int:
+    from builder.config import ConfigError
+    from builder.data.loaders import DataError
+    from builder.export.sidecar import SidecarError
+
+    try:
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "data":
+            return cmd_data_info(args)
+        if args.command == "benchmark":
+            from builder.benchmark.command import run as run_benchmark
+
+            return run_benchmark(args)
+    except (ConfigError, DataError, SidecarError) as e:
+        print(f"rec-builder: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("rec-builder: interrupted; completed stages are cached, rerun to resume", file=sys.stderr)
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    return main(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(run())

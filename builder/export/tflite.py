@@ -1,0 +1,83 @@
+"""Keras model -> .tflite with the `recommend` and `scores` signatures of the artifact contract.
+
+`recommend`: history int32 [1, L] -> top_ids int32 [1, K], top_scores float32 [1, K].
+Padding and history items are masked inside the graph without touching the
+score tensor: take the top K + L candidates, drop those equal to 0 or present
+in the history (int32 ops only), keep the first K that remain. This keeps the
+score tensor's quantization range free of "minus infinity" sentinels.
+`scores`: history int32 [B, L] (dynamic batch) -> scores float32 [B, N].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from builder._keras import keras, tf
+
+
+def serving_module(model: keras.Model, max_len: int, k: int, num_items: int) -> tf.Module:
+    """A tf.Module exposing the contract's two signatures around `model` ([B, L] -> [B, N])."""
+    if k + max_len > num_items - 1:
+        raise ValueError(
+            f"export.k ({k}) + history length ({max_len}) exceeds the catalog ({num_items - 1} items): "
+            "the recommend signature could not always return K unseen items")
+
+    class Serving(tf.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        @tf.function(input_signature=[tf.TensorSpec([None, max_len], tf.int32, name="history")])
+        def scores(self, history: tf.Tensor) -> dict[str, tf.Tensor]:
+            return {"scores": tf.cast(self.model(history, training=False), tf.float32)}
+
+        @tf.function(input_signature=[tf.TensorSpec([1, max_len], tf.int32, name="history")])
+        def recommend(self, history: tf.Tensor) -> dict[str, tf.Tensor]:
+            logits = tf.cast(self.model(history, training=False), tf.float32)
+            candidates = k + max_len
+            values, ids = tf.math.top_k(logits, candidates)
+            seen = tf.reduce_any(tf.equal(ids[:, :, None], history[:, None, :]), axis=-1)
+            seen = tf.logical_or(seen, tf.equal(ids, 0))
+            position = tf.range(candidates, dtype=tf.int32)[None, :]
+            key = tf.where(seen, tf.fill(tf.shape(ids), tf.constant(-(1 << 30), tf.int32)), -position)
+            _, keep = tf.math.top_k(key, k)
+            return {"top_ids": tf.gather(ids, keep, batch_dims=1),
+                    "top_scores": tf.gather(values, keep, batch_dims=1)}
+
+    return Serving()
+
+
+@dataclass(frozen=True)
+class ConversionOptions:
+    quantize: str = "none"  # none | qat | ptq
+    sparsity: bool = False  # add Optimize.EXPERIMENTAL_SPARSITY (pruned models)
+    representative: np.ndarray | None = None  # int32 [M, L] histories for PTQ calibration
+
+
+def convert(model: keras.Model, max_len: int, k: int, num_items: int,
+            options: ConversionOptions = ConversionOptions()) -> bytes:
+    """Convert to a .tflite flatbuffer (float, QAT int8 or PTQ int8)."""
+    module = serving_module(model, max_len, k, num_items)
+    fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
+    conv = tf.lite.TFLiteConverter.from_concrete_functions(fns, module)
+    opts = []
+    if options.quantize in ("qat", "ptq"):
+        opts.append(tf.lite.Optimize.DEFAULT)
+    if options.sparsity:
+        opts.append(tf.lite.Optimize.EXPERIMENTAL_SPARSITY)
+    conv.optimizations = opts
+    if options.quantize == "ptq":
+        if options.representative is None:
+            raise ValueError("PTQ needs representative histories")
+        reps = options.representative
+
+        def gen() -> Iterator[dict[str, np.ndarray]]:
+            for h in reps:
+                yield {"history": h[None, :].astype(np.int32)}
+
+        conv.representative_dataset = gen
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                                          tf.lite.OpsSet.TFLITE_BUILTINS]
+    return conv.convert()

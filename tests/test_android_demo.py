@@ -1,0 +1,68 @@
+"""The Android demo's core on the host JVM, against the real LiteRT runtime.
+
+Runs android_demo/scripts/jvm_test.sh on the smoke build's model.tflite + model.json: core's
+JUnit tests, then the same .tflite through LiteRT's C API from Java (JNA -> libLiteRt.so) must
+give identical top_ids and scores within 1e-6 of the Python LiteRT interpreter on >= 200
+histories, and a sidecar that does not match the model must be a clear error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "android_demo" / "scripts" / "jvm_test.sh"
+LATENCY_JSON = REPO / "android_demo" / "build" / "jvm" / "latency.json"
+
+
+# slow: needs the session's smoke build (smoke_run_dir), and the script itself takes ~20 s
+# (three javac runs and four JVM starts on a 2-core machine).
+@pytest.mark.slow
+def test_jvm_core_and_litert_parity(smoke_run_dir: Path) -> None:
+    assert (smoke_run_dir / "model.tflite").is_file()
+    assert (smoke_run_dir / "model.json").is_file()
+    if shutil.which("bash") is None:
+        pytest.fail("bash is required to run android_demo/scripts/jvm_test.sh")
+
+    env = dict(os.environ, PYTHON=sys.executable)
+    proc = subprocess.run(
+        ["bash", str(SCRIPT), str(smoke_run_dir)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    out = proc.stdout + proc.stderr
+    print(proc.stdout)
+    assert proc.returncode == 0, f"jvm_test.sh failed (rc={proc.returncode}):\n{out[-6000:]}"
+
+    assert "core unit tests: PASSED" in out
+    parity = re.search(
+        r"PARITY histories=(\d+) ids_identical=(\d+) max_abs_score_diff=(\S+)", out
+    )
+    assert parity, out[-4000:]
+    histories, identical, max_diff = int(parity[1]), int(parity[2]), float(parity[3])
+    assert histories >= 200
+    assert identical == histories
+    assert max_diff <= 1e-6
+    assert "MISMATCH (expected): model.json key 'input.length'" in out
+    assert "MISMATCH (expected): model.json key 'num_items'" in out
+    # The app check never claims success without an Android API jar.
+    app_line = next(line for line in out.splitlines() if "app type-check:" in line)
+    assert "app type-check: PASSED" in app_line or "app type-check: SKIPPED (" in app_line
+
+    latency = json.loads(LATENCY_JSON.read_text())
+    print(json.dumps(latency, indent=2))
+    assert latency["host_jvm"]["label"] == "host JVM (JNA -> libLiteRt C API)"
+    assert latency["host_jvm"]["runs"] == 500
+    assert latency["python"]["runs"] == 500
+    for side in ("host_jvm", "python"):
+        assert 0 < latency[side]["p50_us"] <= latency[side]["p99_us"]

@@ -1,0 +1,63 @@
+"""Bad input through the real command line: a clear message, exit code 2, nothing written."""
+import json
+from pathlib import Path
+
+import pytest
+
+from builder.cli import run
+from conftest import write_csv
+
+
+def build(tmp_path: Path, *args: str) -> int:
+    return run(["-q", "build", "--preset", "smoke", "--out", str(tmp_path / "out"), *args])
+
+
+def assert_nothing_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
+
+
+@pytest.mark.parametrize("rows,header,message", [
+    (["1,2,3"], "user_id;item_id;timestamp", "delimiter"),
+    (["1,2,3"], "who,what,when", "missing column"),
+    (["1,2,3", "1,x,4"], "user_id,item_id,timestamp", "line 3: id column 'item_id'"),
+    (["1,2,3", "1,3,soon"], "user_id,item_id,timestamp", "line 3: timestamp column"),
+    (["1,2,3", "1,3,4"], "user_id,item_id,timestamp", "no interactions left after filtering"),
+])
+def test_bad_data(tmp_path, capsys, rows, header, message):
+    p = write_csv(tmp_path / "bad.csv", header, rows)
+    assert build(tmp_path, "--data", str(p)) == 2
+    err = capsys.readouterr().err
+    assert message in err and "bad.csv" in err
+    assert_nothing_written(tmp_path)
+
+
+def test_missing_data_file(tmp_path, capsys):
+    assert build(tmp_path, "--data", str(tmp_path / "missing.csv")) == 2
+    assert "missing.csv" in capsys.readouterr().err
+    assert_nothing_written(tmp_path)
+
+
+def test_bad_config_key_and_type(tmp_path, capsys):
+    c = tmp_path / "c.yaml"
+    c.write_text("teacher:\n  dimension: 8\n")
+    assert build(tmp_path, "--config", str(c)) == 2
+    assert "teacher.dimension" in capsys.readouterr().err
+    c.write_text("student:\n  epochs: many\n")
+    assert build(tmp_path, "--config", str(c)) == 2
+    assert "student.epochs" in capsys.readouterr().err
+    assert_nothing_written(tmp_path)
+
+
+def test_k_larger_than_catalog_fails_before_training(tmp_path, capsys):
+    c = tmp_path / "k.toml"
+    c.write_text("[export]\nk = 100000\n")
+    assert build(tmp_path, "--config", str(c)) == 2
+    assert "export.k" in capsys.readouterr().err
+    assert_nothing_written(tmp_path)
+
+
+def test_data_info_on_embedded_movielens(capsys):
+    assert run(["data", "info", "--preset", "smoke"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["users"] == 943 and stats["items"] > 1000

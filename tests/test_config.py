@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from builder.config import BuildConfig, ConfigError, load_config, preset_names
+
+
+def test_presets_load_and_differ():
+    assert {"smoke", "default"} <= set(preset_names())
+    smoke, default = load_config("smoke"), load_config("default")
+    assert smoke.run_name == "smoke" and default.run_name == "default"
+    assert smoke.hash() != default.hash()
+    assert smoke.hash() == load_config("smoke").hash()
+
+
+def test_round_trip_dict():
+    cfg = load_config("default")
+    assert BuildConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_unknown_key_is_named():
+    with pytest.raises(ConfigError, match="teacher.dimm"):
+        BuildConfig.from_dict({"teacher": {"dimm": 3}})
+
+
+def test_wrong_type_is_named():
+    with pytest.raises(ConfigError, match="'teacher.dim'.*integer"):
+        BuildConfig.from_dict({"teacher": {"dim": "big"}})
+    with pytest.raises(ConfigError, match="'prune.enabled'"):
+        BuildConfig.from_dict({"prune": {"enabled": "yes"}})
+
+
+@pytest.mark.parametrize("section,key,value", [
+    ("prune", "target_sparsity", 1.0), ("prune", "target_sparsity", -0.1),
+    ("data", "max_len", 0), ("export", "k", 0), ("teacher", "heads", 3),
+])
+def test_impossible_values_name_the_key(section, key, value):
+    with pytest.raises(ConfigError, match=f"{section}.{key}"):
+        BuildConfig.from_dict({section: {key: value}})
+
+
+def test_yaml_and_toml_files(tmp_path: Path):
+    y = tmp_path / "c.yaml"
+    y.write_text("teacher:\n  dim: 32\n")
+    t = tmp_path / "c.toml"
+    t.write_text("[teacher]\ndim = 32\n")
+    assert load_config("smoke", y).teacher.dim == 32
+    assert load_config("smoke", t) == load_config("smoke", y)
+    assert load_config("smoke", y).teacher.blocks == load_config("smoke").teacher.blocks
+
+
+def test_bad_files(tmp_path: Path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("smoke", tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("teacher:\n  dim: [1,\n")
+    with pytest.raises(ConfigError, match="bad.yaml line"):
+        load_config("smoke", bad)
+    unk = tmp_path / "unk.toml"
+    unk.write_text("[teacher]\nwidth = 3\n")
+    with pytest.raises(ConfigError, match=r"unk.toml.*teacher.width"):
+        load_config("smoke", unk)
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_config("huge")
