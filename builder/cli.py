@@ -42,6 +42,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     from builder.benchmark.command import add_arguments as add_benchmark_arguments
+    from builder.export.android import add_arguments as add_export_android_arguments
 
     parser = argparse.ArgumentParser(prog="rec-builder", description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors and the final line")
@@ -60,6 +61,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     bench = sub.add_parser("benchmark", help="LiteRT latency / memory / size of .tflite models")
     add_benchmark_arguments(bench)
+
+    ea = sub.add_parser("export-android",
+                        help="copy validated .tflite + sidecars into the Android demo's assets")
+    add_export_android_arguments(ea)
     return parser.parse_args(argv)
 
 
@@ -110,6 +115,10 @@ def main(args: argparse.Namespace) -> int:
             from builder.benchmark.command import run as run_benchmark
 
             return run_benchmark(args)
+        if args.command == "export-android":
+            from builder.export.android import run as run_export_android
+
+            return run_export_android(args)
     except (ConfigError, DataError, SidecarError) as e:
         print(f"rec-builder: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
