@@ -8,6 +8,7 @@ cached under `<run>/cache/` and reused when config and data are unchanged.
 from __future__ import annotations
 
 import gzip
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -104,6 +105,7 @@ class Context:
     boot: Bootstrap
     data_hash: str
     results: dict[str, EvalResult] = field(default_factory=dict)
+    _fit: Any = None
 
     @property
     def max_len(self) -> int:
@@ -115,8 +117,13 @@ class Context:
         blob = f"{self.data_hash}|{self.cfg.seed}|{self.cfg.hash(sections=sections)}|{upstream}"
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    def windows(self) -> tuple[np.ndarray, np.ndarray]:
-        return training_windows(self.dataset.train_sequences(), self.max_len)
+    def fit_data(self) -> Any:
+        from builder.training import FitData
+
+        if self._fit is None:
+            x, y = training_windows(self.dataset.train_sequences(), self.max_len)
+            self._fit = FitData(x, y, self.dataset.validation(), self.max_len, self.progress, self.cfg.seed)
+        return self._fit
 
     def evaluate(self, name: str, scorer: Any) -> EvalResult:
         res = evaluate(scorer, self.test, self.max_len, name)
@@ -215,10 +222,8 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     meta = ctx.cache.load("teacher", key, model.sequence)
     cached = meta is not None
     if meta is None:
-        x, y = ctx.windows()
         spec = TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every)
-        tr = train(model, x, y, spec, valid=ctx.dataset.validation(), max_len=ctx.max_len,
-                   progress=ctx.progress, desc="teacher", seed=ctx.cfg.seed)
+        tr = train(model, ctx.fit_data(), spec, desc="teacher")
         meta = {"train": asdict(tr)}
         ctx.cache.save("teacher", key, model.sequence, meta)
     train_s = time.perf_counter() - t0
@@ -228,6 +233,122 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
                           train_s, cached, extra={"train": meta["train"]})
     return model, stage
+
+
+def _cached_or_train(ctx: Context, name: str, key: str, model: Any, train_fn: Any) -> tuple[dict, bool, float]:
+    """Load stage `name` from the cache into `model`, or run `train_fn()` (-> meta) and cache it."""
+    t0 = time.perf_counter()
+    meta = ctx.cache.load(name, key, model)
+    if meta is not None:
+        return meta, True, time.perf_counter() - t0
+    meta = train_fn()
+    ctx.cache.save(name, key, model, meta)
+    return meta, False, time.perf_counter() - t0
+
+
+def _representative(ctx: Context) -> np.ndarray:
+    x = ctx.fit_data().inputs
+    n = min(ctx.cfg.export.representative_samples, len(x))
+    return x[np.random.default_rng(ctx.cfg.seed).choice(len(x), n, replace=False)]
+
+
+def _agreement(ctx: Context, name: str, model: Any) -> float:
+    from builder.evaluate.metrics import top_k_overlap
+
+    ref = evaluate(keras_scorer(model), ctx.test, ctx.max_len, f"{name}_ref")
+    return float(top_k_overlap(ctx.results[name].top10, ref.top10).mean())
+
+
+def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
+    """student (no distillation) -> student (distilled) -> PTQ int8 -> pruned -> QAT int8."""
+    from builder.compress.distill import distill
+    from builder.compress.prune import prune, weight_sparsity
+    from builder.compress.qat import prepare as prepare_qat
+    from builder.compress.qat import qat
+    from builder.export.tflite import ConversionOptions, convert
+    from builder.models.student import build_student, views
+
+    cfg, fit, n, L, k = ctx.cfg, ctx.fit_data(), ctx.dataset.num_items, ctx.max_len, ctx.cfg.export.k
+    sc = cfg.student
+    arch = f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}) + residual, dense, shared item table"
+    out: list[StageResult] = []
+
+    def report(stage: StageResult) -> StageResult:
+        out.append(stage)
+        ctx.progress.info(_summary_line(stage))
+        return stage
+
+    # Ablation: the same student trained on hard labels only.
+    g_plain, v_plain = build_student(n, L, sc)
+    meta, cached, secs = _cached_or_train(
+        ctx, "student_nodistill", ctx.key("data", "student"), g_plain,
+        lambda: {"train": asdict(distill(v_plain, None, cfg.distill, sc, fit, desc="student (no KD)"))})
+    report(export_tflite(ctx, "student_nodistill_fp32", convert(v_plain.last, L, k, n), v_plain.last,
+                         f"student without distillation ({arch}), fp32 - ablation",
+                         count_params(v_plain.last), secs, cached, extra={"train": meta["train"]}))
+
+    g_student, v_student = build_student(n, L, sc)
+    meta, cached, secs = _cached_or_train(
+        ctx, "student", ctx.key("data", "teacher", "student", "distill"), g_student,
+        lambda: {"train": asdict(distill(v_student, teacher, cfg.distill, sc, fit))})
+    report(export_tflite(ctx, "student_fp32", convert(v_student.last, L, k, n), v_student.last,
+                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}), fp32",
+                         count_params(v_student.last), secs, cached, extra={"train": meta["train"]}))
+
+    t0 = time.perf_counter()
+    ptq = convert(v_student.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
+    report(export_tflite(ctx, "student_ptq_int8", ptq, v_student.last,
+                         "distilled student, post-training int8 quantization only (no pruning, no QAT)",
+                         count_params(v_student.last), time.perf_counter() - t0, False))
+
+    base, base_key = g_student, ctx.key("data", "teacher", "student", "distill")
+    if cfg.prune.enabled:
+        g_pruned, v_pruned = build_student(n, L, sc)
+        key = ctx.key("data", "teacher", "student", "distill", "prune")
+
+        def run_prune() -> dict:
+            stripped, tr = prune(g_student, cfg.prune, fit, teacher, cfg.distill, sc.batch_size)
+            g_pruned.set_weights(stripped.get_weights())
+            return {"train": asdict(tr)}
+
+        meta, cached, secs = _cached_or_train(ctx, "pruned", key, g_pruned, run_prune)
+        sp = weight_sparsity(g_pruned)
+        report(export_tflite(ctx, "pruned_fp32", convert(v_pruned.last, L, k, n), v_pruned.last,
+                             f"distilled student after magnitude pruning to {cfg.prune.target_sparsity:.0%} "
+                             f"({cfg.prune.structure}, item table included), fp32; weight sparsity {sp:.1%}",
+                             count_params(v_pruned.last), secs, cached,
+                             extra={"train": meta["train"], "weight_sparsity": sp}))
+        base, base_key = g_pruned, key
+
+    if cfg.qat.enabled:
+        qgraph = prepare_qat(base)
+        key = ctx.key("data", "teacher", "student", "distill", "prune", "qat")
+
+        def run_qat() -> dict:
+            trained, tr = qat(base, cfg.qat, fit, teacher, cfg.distill, sc.batch_size)
+            qgraph.set_weights(trained.get_weights())
+            return {"train": asdict(tr)}
+
+        meta, cached, secs = _cached_or_train(ctx, "qat", key, qgraph, run_qat)
+        v_q = views(qgraph)
+        blob = convert(v_q.last, L, k, n, ConversionOptions("qat"))
+        desc = ("final: " + ("pruned + " if cfg.prune.enabled else "") +
+                "sparsity-preserving QAT (TFMOT, item table included), full-integer int8 .tflite")
+        extra = {"train": meta["train"]}
+    else:
+        v_q = views(base)
+        t0 = time.perf_counter()
+        blob = convert(v_q.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
+        secs, cached, desc = time.perf_counter() - t0, False, "final: post-training int8 (QAT disabled)"
+        extra = {}
+    final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(views(base).last), secs,
+                          cached, extra=extra)
+    final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", views(base).last)
+    report(final)
+    write_bytes_atomic(ctx.run_dir / "model.tflite", blob)
+    sidecar = json.loads((ctx.run_dir / "models" / "final_int8.json").read_text())
+    write_json_atomic(ctx.run_dir / "model.json", {**sidecar, "model_file": "model.tflite"})
+    return out
 
 
 def check_gate(ctx: Context, stages: list[StageResult], final: str) -> dict[str, Any]:
@@ -283,9 +404,10 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
     stages = run_baselines(ctx)
     for s in stages:
         progress.info(_summary_line(s))
-    _, teacher = run_teacher(ctx)
+    teacher_model, teacher = run_teacher(ctx)
     stages.append(teacher)
     progress.info(_summary_line(teacher))
+    stages += run_compression(ctx, teacher_model)
     for s in stages:
         if s.kind == "baseline":
             s.vs_teacher = ctx.versus(ctx.results[s.name])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -31,6 +31,18 @@ class TrainSpec:
     alpha: float = 1.0  # weight of the hard-label CE; 1 - alpha goes to distillation
     temperature: float = 1.0
     restore_best: bool = True
+
+
+@dataclass(frozen=True)
+class FitData:
+    """What every training run needs besides the model: windows, validation users, output."""
+
+    inputs: np.ndarray  # int32 [W, L]
+    targets: np.ndarray  # int32 [W, L]
+    valid: EvalSplit | None
+    max_len: int
+    progress: Progress
+    seed: int = 0
 
 
 @dataclass
@@ -65,20 +77,15 @@ def validation_ndcg10(model: keras.Model, split: EvalSplit, max_len: int) -> flo
 
 def train(
     model: SequenceModel,
-    inputs: np.ndarray,
-    targets: np.ndarray,
+    fit: FitData,
     spec: TrainSpec,
     *,
-    valid: EvalSplit | None,
-    max_len: int,
-    progress: Progress,
     desc: str,
-    seed: int = 0,
     teacher: SequenceModel | None = None,
     callbacks: Sequence[Any] = (),
-    eval_model: Callable[[], keras.Model] | None = None,
 ) -> TrainResult:
-    """Train `model.sequence` on windows; validate `model.last` (or `eval_model()`)."""
+    """Train `model.sequence` on the windows; validate `model.last`; restore the best weights."""
+    inputs, targets, valid, progress = fit.inputs, fit.targets, fit.valid, fit.progress
     seq = model.sequence
     optimizer = keras.optimizers.Adam(learning_rate=spec.learning_rate)
     distill = teacher is not None and spec.alpha < 1.0
@@ -99,7 +106,7 @@ def train(
     for cb in callbacks:
         cb.set_model(seq)
         cb.on_train_begin()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(fit.seed)
     best, best_epoch, best_weights, bad = -1.0, 0, None, 0
     history: list[dict[str, float]] = []
     t0 = time.perf_counter()
@@ -117,7 +124,7 @@ def train(
                 cb.on_epoch_end(epoch)
             row = {"epoch": epoch, "loss": float(np.mean(losses))}
             if valid is not None and (epoch % spec.eval_every == 0 or epoch == spec.epochs):
-                ndcg = validation_ndcg10(eval_model() if eval_model else model.last, valid, max_len)
+                ndcg = validation_ndcg10(model.last, valid, fit.max_len)
                 row["val_ndcg@10"] = ndcg
                 if ndcg > best:
                     best, best_epoch, bad = ndcg, epoch, 0

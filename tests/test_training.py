@@ -7,7 +7,7 @@ from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.baselines import MostPopular
 from builder.models.teacher import build_teacher
 from builder.progress import SILENT
-from builder.training import TrainSpec, set_seed, train
+from builder.training import FitData, TrainSpec, set_seed, train
 
 
 def test_teacher_learns_synthetic_successors():
@@ -17,8 +17,9 @@ def test_teacher_learns_synthetic_successors():
     ds = load_dataset(cfg, seed=0)
     model = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0))
     x, y = training_windows(ds.train_sequences(), 10)
-    res = train(model, x, y, TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5),
-                valid=ds.validation(), max_len=10, progress=SILENT, desc="t")
+    fit = FitData(x, y, ds.validation(), 10, SILENT)
+    res = train(model, fit, TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5),
+                desc="t")
     assert res.best_val_ndcg10 > 0
     test = ds.test()
     teacher = evaluate(keras_scorer(model.last), test, 10, "teacher").mean("hr@10")

@@ -68,16 +68,22 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
     if options.sparsity:
         opts.append(tf.lite.Optimize.EXPERIMENTAL_SPARSITY)
     conv.optimizations = opts
+    if options.quantize == "qat":
+        # Keep FULLY_CONNECTED weights per-tensor, as QAT simulated them. By default the
+        # converter re-quantizes them per output channel, which for the scoring FC makes
+        # a second int8 copy of the item table next to GATHER's (private flag; without
+        # it the table is stored twice, both int8).
+        conv._experimental_disable_per_channel_quantization_for_dense_layers = True
     if options.quantize == "ptq":
         if options.representative is None:
             raise ValueError("PTQ needs representative histories")
         reps = options.representative
 
-        def gen() -> Iterator[dict[str, np.ndarray]]:
-            for h in reps:
-                yield {"history": h[None, :].astype(np.int32)}
+        def gen() -> Iterator[tuple[str, dict[str, np.ndarray]]]:
+            for i in range(0, len(reps), 16):  # each signature is calibrated on its own
+                yield "scores", {"history": reps[i:i + 16].astype(np.int32)}
+            for h in reps[:64]:
+                yield "recommend", {"history": h[None, :].astype(np.int32)}
 
         conv.representative_dataset = gen
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
-                                          tf.lite.OpsSet.TFLITE_BUILTINS]
     return conv.convert()

@@ -3,15 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder._keras import keras, tf
+from builder._keras import keras, tf, tfmot
 
 
-class ItemEmbedding(keras.layers.Layer):
+class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     """One item table for input and output: gathers rows for int ids, scores float vectors.
 
     Called on int ids [..] -> embeddings [.., D]; called on float vectors [.., D]
     -> logits [.., N] = x @ table^T. Sharing the table halves the model and is
     the standard SASRec choice; the int8 model stores it once.
+
+    Under QAT (`lookup_fake_quant`, set by its QuantizeConfig) the gathered rows
+    are fake-quantized with the table's own symmetric range. That is a no-op on
+    values that are already on the table's grid, but it tells the converter that
+    GATHER's int8 output shares the table's scale, so the int8 table used by
+    GATHER is byte-identical to the scoring FULLY_CONNECTED weights and stored once.
     """
 
     def __init__(self, num_items: int, dim: int, scale: bool = False, **kwargs: Any) -> None:
@@ -19,6 +25,7 @@ class ItemEmbedding(keras.layers.Layer):
         self.num_items = num_items
         self.dim = dim
         self.scale = scale
+        self.lookup_fake_quant = False
 
     def build(self, input_shape: Any) -> None:
         self.embeddings = self.add_weight(
@@ -29,8 +36,17 @@ class ItemEmbedding(keras.layers.Layer):
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
         if inputs.dtype.is_integer:
             x = tf.gather(self.embeddings, inputs)
+            if self.lookup_fake_quant:
+                m = tf.stop_gradient(tf.reduce_max(tf.abs(self.embeddings)))
+                x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8, narrow_range=True)
             return x * (self.dim ** 0.5) if self.scale else x
         return tf.matmul(inputs, self.embeddings, transpose_b=True)
+
+    def compute_output_shape(self, input_shape: Any) -> tf.TensorShape:
+        return tf.TensorShape(input_shape).concatenate([self.dim])  # the lookup path
+
+    def get_prunable_weights(self) -> list[tf.Variable]:
+        return [self.embeddings]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "num_items": self.num_items, "dim": self.dim,
@@ -56,6 +72,14 @@ class PositionEmbedding(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "length": self.length, "dim": self.dim}
+
+
+class PassThrough(keras.layers.Layer):
+    """Identity with a name: keeps a float FakeQuant off the int ids (un-annotated, between
+    the input and the embedding) and gives the logits a place for their output quantizer."""
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        return tf.identity(x)
 
 
 class LastStep(keras.layers.Layer):
@@ -86,6 +110,7 @@ CUSTOM_OBJECTS = {
     "ItemEmbedding": ItemEmbedding,
     "PositionEmbedding": PositionEmbedding,
     "LastStep": LastStep,
+    "PassThrough": PassThrough,
     "PaddingMask": PaddingMask,
     "CausalPaddingAttentionMask": CausalPaddingAttentionMask,
 }

@@ -1,0 +1,53 @@
+"""The student: a small model made of layers with int8 TFLite kernels.
+
+ids -> item table (shared with the output) -> causal convolutions with a residual
+-> Dense -> scores against the same table. The causal convolution is a Conv2D
+with a (1, k) kernel on [B, 1, L, D] after left zero-padding: a Conv1D computes
+the same thing, but TFMOT quantizes Conv2D natively (per-channel, sparsity
+preserving) while a 3-D Conv1D kernel cannot be quantized per channel.
+
+One Keras model with two outputs (every position for training, the last one
+for serving) so that pruning and QAT wrap a single graph and both views share
+every weight.
+"""
+from __future__ import annotations
+
+from builder._keras import keras
+from builder.config import StudentConfig
+from builder.models.layers import ItemEmbedding, LastStep, PassThrough
+from builder.models.teacher import SequenceModel
+
+PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
+
+
+def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> keras.Model:
+    """ids [B, L] -> (logits [B, L, N], logits [B, N])."""
+    ids = keras.Input((max_len,), dtype="int32", name="history")
+    items = ItemEmbedding(num_items, cfg.dim, name="items")
+    x = items(PassThrough(name="ids")(ids))
+    if cfg.conv_layers:
+        x4 = keras.layers.Reshape((1, max_len, cfg.dim), name="to4d")(x)
+        h = x4
+        for i in range(cfg.conv_layers):
+            h = keras.layers.ZeroPadding2D(((0, 0), (cfg.kernel_size - 1, 0)), name=f"pad{i}")(h)
+            h = keras.layers.Conv2D(cfg.dim, (1, cfg.kernel_size), activation="relu", name=f"conv{i}")(h)
+        x4 = keras.layers.Add(name="residual")([x4, h])
+        x = keras.layers.Reshape((max_len, cfg.dim), name="to3d")(x4)
+    if cfg.dropout:
+        x = keras.layers.Dropout(cfg.dropout, name="dropout")(x)
+    user = keras.layers.Dense(cfg.dim, name="user")
+    logits = PassThrough(name="logits")
+    seq = logits(items(user(x)))
+    last = logits(items(user(LastStep(name="last")(x))))
+    return keras.Model(ids, [seq, last], name="student")
+
+
+def views(graph: keras.Model) -> SequenceModel:
+    """The training (every position) and serving (last position) views of a student graph."""
+    return SequenceModel(keras.Model(graph.input, graph.outputs[0]),
+                         keras.Model(graph.input, graph.outputs[1]))
+
+
+def build_student(num_items: int, max_len: int, cfg: StudentConfig) -> tuple[keras.Model, SequenceModel]:
+    graph = build_student_graph(num_items, max_len, cfg)
+    return graph, views(graph)
