@@ -97,8 +97,11 @@ class TeacherConfig:
     learning_rate: float = 1e-3
     patience: int = 5  # evaluations without validation NDCG@10 improvement
     eval_every: int = 2  # epochs between validation evaluations
+    max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
+        _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
+                 "teacher.max_steps_per_epoch", "must be >= 1")
         _require(self.dim >= 2, "teacher.dim", "must be >= 2")
         _require(self.heads >= 1 and self.dim % self.heads == 0, "teacher.heads",
                  "must be >= 1 and divide teacher.dim")
@@ -124,8 +127,11 @@ class StudentConfig:
     learning_rate: float = 2e-3
     patience: int = 4
     eval_every: int = 2
+    max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
+        _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
+                 "student.max_steps_per_epoch", "must be >= 1")
         _require(self.dim >= 2, "student.dim", "must be >= 2")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")

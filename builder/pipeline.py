@@ -222,7 +222,8 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     meta = ctx.cache.load("teacher", key, model.sequence)
     cached = meta is not None
     if meta is None:
-        spec = TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every)
+        spec = TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
+                         max_steps_per_epoch=cfg.max_steps_per_epoch)
         tr = train(model, ctx.fit_data(), spec, desc="teacher")
         meta = {"train": asdict(tr)}
         ctx.cache.save("teacher", key, model.sequence, meta)
@@ -307,7 +308,8 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         key = ctx.key("data", "teacher", "student", "distill", "prune")
 
         def run_prune() -> dict:
-            stripped, tr = prune(g_student, cfg.prune, fit, teacher, cfg.distill, sc.batch_size)
+            stripped, tr = prune(g_student, cfg.prune, fit, teacher, cfg.distill, sc.batch_size,
+                                     sc.max_steps_per_epoch)
             g_pruned.set_weights(stripped.get_weights())
             return {"train": asdict(tr)}
 
@@ -325,7 +327,7 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         key = ctx.key("data", "teacher", "student", "distill", "prune", "qat")
 
         def run_qat() -> dict:
-            trained, tr = qat(base, cfg.qat, fit, teacher, cfg.distill, sc.batch_size)
+            trained, tr = qat(base, cfg.qat, fit, teacher, cfg.distill, sc.batch_size, sc.max_steps_per_epoch)
             qgraph.set_weights(trained.get_weights())
             return {"train": asdict(tr)}
 

@@ -31,6 +31,7 @@ class TrainSpec:
     alpha: float = 1.0  # weight of the hard-label CE; 1 - alpha goes to distillation
     temperature: float = 1.0
     restore_best: bool = True
+    max_steps_per_epoch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def train(
     with progress.bar(desc, spec.epochs) as bar:
         for epoch in range(1, spec.epochs + 1):
             order = rng.permutation(len(inputs))
+            if spec.max_steps_per_epoch is not None:
+                order = order[:spec.max_steps_per_epoch * spec.batch_size]
             losses = []
             for b, start in enumerate(range(0, len(order), spec.batch_size)):
                 idx = order[start:start + spec.batch_size]

@@ -28,11 +28,6 @@ def smoke_run_dir(smoke_build) -> Path:
     return Path(smoke_build.run_dir)
 
 
-def write_csv(path: Path, header: str, rows: list[str]) -> Path:
-    path.write_text(header + "\n" + "\n".join(rows) + "\n")
-    return path
-
-
 @pytest.fixture
 def tiny_csv(tmp_path: Path) -> Path:
     """6 users x 6 items, chronological, with a planted 1->2->3 pattern."""
@@ -43,4 +38,6 @@ def tiny_csv(tmp_path: Path) -> Path:
         rng.shuffle(items[3:])
         for t, i in enumerate(items):
             rows.append(f"{u},{i},{1000 + t * 10},{4 if i % 2 else 3}")
+    from files_for_tests import write_csv
+
     return write_csv(tmp_path / "inter.csv", "user_id,item_id,timestamp,rating", rows)

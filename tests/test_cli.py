@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from builder.cli import run
-from conftest import write_csv
+from files_for_tests import write_csv
 
 
 def build(tmp_path: Path, *args: str) -> int:

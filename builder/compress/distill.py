@@ -15,5 +15,6 @@ def distill(student: SequenceModel, teacher: SequenceModel | None, cfg: DistillC
     """Train `student` in place; with `teacher=None` (or alpha=1) it is the plain-CE ablation."""
     spec = TrainSpec(student_cfg.epochs, student_cfg.batch_size, student_cfg.learning_rate,
                      student_cfg.patience, student_cfg.eval_every,
-                     alpha=cfg.alpha if teacher is not None else 1.0, temperature=cfg.temperature)
+                     alpha=cfg.alpha if teacher is not None else 1.0, temperature=cfg.temperature,
+                     max_steps_per_epoch=student_cfg.max_steps_per_epoch)
     return train(student, fit, spec, desc=desc, teacher=teacher)

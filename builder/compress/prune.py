@@ -52,14 +52,18 @@ def strip(graph: keras.Model) -> keras.Model:
 
 
 def prune(graph: keras.Model, cfg: PruneConfig, fit: FitData, teacher: SequenceModel | None,
-          distill_cfg: DistillConfig, batch_size: int) -> tuple[keras.Model, TrainResult]:
+          distill_cfg: DistillConfig, batch_size: int,
+        max_steps_per_epoch: int | None = None) -> tuple[keras.Model, TrainResult]:
     """Prune to cfg.target_sparsity while fine-tuning with the distillation loss; return stripped."""
     steps_per_epoch = int(np.ceil(len(fit.inputs) / batch_size))
+    if max_steps_per_epoch is not None:
+        steps_per_epoch = min(steps_per_epoch, max_steps_per_epoch)
     end_step = int(0.7 * cfg.epochs * steps_per_epoch)  # reach the target, then recover at it
     wrapped = wrap_for_pruning(graph, cfg, end_step)
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
                      temperature=distill_cfg.temperature, eval_every=max(1, cfg.epochs),
-                     restore_best=False)  # the schedule must run to the end
+                     restore_best=False,  # the schedule must run to the end
+                     max_steps_per_epoch=max_steps_per_epoch)
     result = train(views(wrapped), fit, spec, desc="prune", teacher=teacher,
                    callbacks=[sparsity.UpdatePruningStep()])
     return strip(wrapped), result

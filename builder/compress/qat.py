@@ -119,10 +119,12 @@ def prepare(graph: keras.Model) -> keras.Model:
 
 
 def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel | None,
-        distill_cfg: DistillConfig, batch_size: int) -> tuple[keras.Model, TrainResult]:
+        distill_cfg: DistillConfig, batch_size: int,
+        max_steps_per_epoch: int | None = None) -> tuple[keras.Model, TrainResult]:
     """prepare() then fine-tune with the distillation loss; returns the QAT graph."""
     qgraph = prepare(graph)
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
-                     temperature=distill_cfg.temperature, patience=max(1, cfg.epochs), eval_every=1)
+                     temperature=distill_cfg.temperature, patience=max(1, cfg.epochs), eval_every=1,
+                     max_steps_per_epoch=max_steps_per_epoch)
     result = train(views(qgraph), fit, spec, desc="qat", teacher=teacher)
     return qgraph, result

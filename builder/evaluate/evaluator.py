@@ -39,9 +39,15 @@ class EvalResult:
 
 
 def evaluate(scorer: Scorer, split: EvalSplit, max_len: int, name: str,
-             batch_size: int = 256) -> EvalResult:
-    """Full-ranking evaluation of `scorer` on `split` (history items excluded)."""
+             batch_size: int | None = None) -> EvalResult:
+    """Full-ranking evaluation of `scorer` on `split` (history items excluded).
+
+    The default batch keeps a batch of scores near 64 MB, whatever the catalog size.
+    """
     greater, ties, tops = [], [], []
+    if batch_size is None:
+        n = len(scorer(pad_left(split.histories[:1], max_len))[0]) if len(split) else 1
+        batch_size = max(1, min(256, (16 << 20) // max(n, 1)))
     for start in range(0, len(split), batch_size):
         hist = split.histories[start:start + batch_size]
         tgt = split.targets[start:start + batch_size]

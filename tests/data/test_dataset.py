@@ -7,7 +7,7 @@ from builder.config import DataConfig, SyntheticConfig
 from builder.data.dataset import build_dataset, load_dataset, pad_left, training_windows
 from builder.data.loaders import DataError, load_interactions
 from builder.data.synthetic import generate_interactions
-from conftest import write_csv
+from files_for_tests import write_csv
 
 
 def test_sequences_are_chronological_with_stable_ties(tmp_path: Path):

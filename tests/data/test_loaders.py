@@ -4,7 +4,7 @@ import pytest
 
 from builder.config import DataConfig
 from builder.data.loaders import DataError, load_embedded_ml100k, load_interactions
-from conftest import write_csv
+from files_for_tests import write_csv
 
 
 def file_cfg(path: Path, **kw) -> DataConfig:
