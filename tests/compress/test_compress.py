@@ -1,0 +1,99 @@
+"""Pruning, QAT and int8 export on a tiny student: the properties the product relies on."""
+import numpy as np
+import pytest
+
+from builder.benchmark.static import static_summary
+from builder.compress.prune import prune, weight_sparsity
+from builder.compress.qat import prepare, qat
+from builder.config import DistillConfig, PruneConfig, QATConfig, StudentConfig
+from builder.export.tflite import ConversionOptions, convert
+from builder.models.student import build_student, views
+from builder.progress import SILENT
+from builder.training import FitData, set_seed
+
+N, L, D, K = 60, 6, 8, 3
+
+
+@pytest.fixture(scope="module")
+def fit():
+    rng = np.random.default_rng(0)
+    seq = np.cumsum(rng.integers(1, 3, size=(200, L + 1)), axis=1) % (N - 1) + 1
+    return FitData(seq[:, :-1].astype(np.int32), seq[:, 1:].astype(np.int32), None, L, SILENT)
+
+
+@pytest.fixture(scope="module")
+def pruned(fit):
+    set_seed(0)
+    graph, _ = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    stripped, _ = prune(graph, PruneConfig(target_sparsity=0.5, epochs=2), fit, None, DistillConfig(),
+                        batch_size=32)
+    return graph, stripped
+
+
+def flatbuffer(blob: bytes):
+    from ai_edge_litert import schema_py_generated as schema
+
+    return static_summary(schema.ModelT.InitFromPackedBuf(blob, 0), blob)
+
+
+def test_pruning_reaches_target_and_leaves_the_float_student_alone(pruned):
+    graph, stripped = pruned
+    assert weight_sparsity(stripped) == pytest.approx(0.5, abs=0.03)
+    assert weight_sparsity(graph) < 0.05  # the source model was copied, not pruned in place
+    assert not any("prune" in l.__class__.__name__.lower() for l in stripped.layers)
+
+
+def test_qat_int8_export_is_full_integer_with_one_table(pruned, fit):
+    _, stripped = pruned
+    qgraph, _ = qat(stripped, QATConfig(epochs=1), fit, None, DistillConfig(), batch_size=32)
+    blob = convert(views(qgraph).last, L, K, N, ConversionOptions("qat"))
+    s = flatbuffer(blob)
+    # no float weights left (int32 constants are biases and shapes, big only in tiny models)
+    assert s["constant_bytes_by_type"].get("FLOAT32", 0) == 0
+    assert N * D <= s["constant_bytes_by_type"]["INT8"] < 2 * N * D  # the table is stored once
+    assert s["weights"]["sparsity"] > 0.4  # pruned zeros survive quantization
+    assert {"GATHER", "FULLY_CONNECTED", "CONV_2D", "TOPK_V2"} <= set(s["op_counts"])
+    assert "DEQUANTIZE" in s["op_counts"]  # only at the float outputs
+
+
+def test_recommend_masks_history_and_padding_and_matches_scores(tmp_path):
+    from ai_edge_litert.interpreter import Interpreter
+
+    set_seed(1)
+    _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    it = Interpreter(model_content=convert(v.last, L, K, N))
+    rec, scores = it.get_signature_runner("recommend"), it.get_signature_runner("scores")
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        h = np.zeros((1, L), np.int32)
+        n = rng.integers(0, L + 1)
+        h[0, L - n:] = rng.integers(1, N, size=n)
+        out = rec(history=h)
+        ids = out["top_ids"][0]
+        assert len(set(ids.tolist())) == K and 0 not in ids and not set(ids) & set(h[0].tolist())
+        s = scores(history=h)["scores"][0].copy()
+        s[0] = -np.inf
+        s[h[0]] = -np.inf
+        assert ids.tolist() == np.argsort(-s, kind="stable")[:K].tolist()
+        np.testing.assert_allclose(out["top_scores"][0], s[ids], rtol=1e-6)
+
+
+def test_ptq_export_runs(fit):
+    set_seed(2)
+    _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    blob = convert(v.last, L, K, N, ConversionOptions("ptq", representative=fit.inputs[:32]))
+    by_type = flatbuffer(blob)["constant_bytes_by_type"]
+    assert by_type.get("FLOAT32", 0) == 0 and by_type["INT8"] >= N * D
+
+
+def test_k_plus_history_must_fit_the_catalog():
+    _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=0, dropout=0.0))
+    with pytest.raises(ValueError, match="export.k"):
+        convert(v.last, L, N, N)
+
+
+def test_prepare_keeps_the_ids_integer():
+    _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    q = prepare(build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))[0])
+    assert q.input.dtype.name == "int32"
+    assert any(l.name == "quant_items" for l in q.layers)
