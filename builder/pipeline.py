@@ -54,6 +54,7 @@ class BuildResult:
     gate: dict[str, Any]
     seconds: float
     evaluated_users: int
+    comparisons: list[dict[str, Any]] = field(default_factory=list)
 
     def stage(self, name: str) -> StageResult:
         for s in self.stages:
@@ -79,6 +80,7 @@ class BuildResult:
                 "bootstrap_samples": self.config.evaluate.bootstrap_samples,
             },
             "stages": [_stage_dict(s) for s in self.stages],
+            "comparisons": self.comparisons,
             "gate": self.gate,
             "seconds": round(self.seconds, 1),
         }
@@ -186,6 +188,7 @@ def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
         agreement = float(top_k_overlap(res.top10, ref.top10).mean())
         extra["keras_ndcg@10"] = ref.mean("ndcg@10")
     sizes = file_sizes(blob)
+    extra["static"] = _static(blob)
     sidecar = make_sidecar(dataset=ctx.dataset, stage=name, model_file=path.name, model_bytes=blob,
                            max_len=ctx.max_len, k=ctx.cfg.export.k, config_hash=ctx.cfg.hash(),
                            metrics={m: v for m, v in summary.items()}, sizes=sizes)
@@ -194,6 +197,19 @@ def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
                        params=params[0], nonzero_params=params[1], tflite=str(path.relative_to(ctx.run_dir)),
                        vs_teacher=ctx.versus(res), agreement_top10=agreement, seconds=seconds,
                        cached=cached, extra=extra, **sizes)
+
+
+def _static(blob: bytes) -> dict[str, Any]:
+    """The parts of the benchmark engine's static summary that the report shows."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from builder.benchmark.static import static_summary
+
+    s = static_summary(schema.ModelT.InitFromPackedBuf(blob, 0), blob)
+    w = s["weights"]
+    return {"num_operators": s["num_operators"], "op_counts": s["op_counts"],
+            "constant_bytes_by_type": s["constant_bytes_by_type"], "int8_share": s["int8_share"],
+            "weight_sparsity": w["sparsity"]}
 
 
 def run_baselines(ctx: Context) -> list[StageResult]:
@@ -353,6 +369,31 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
     return out
 
 
+COMPARISONS = (
+    ("teacher", "most_popular", "teacher vs most-popular baseline"),
+    ("teacher", "item_transition", "teacher vs item-transition baseline"),
+    ("student_fp32", "student_nodistill_fp32", "what distillation bought (same student, with vs without KD)"),
+    ("final_int8", "student_ptq_int8", "what QAT bought (final int8 vs PTQ-only int8 of the student)"),
+    ("final_int8", "pruned_fp32", "what int8 quantization cost (QAT int8 vs its fp32 source)"),
+    ("pruned_fp32", "student_fp32", "what pruning cost (fp32)"),
+    ("final_int8", "teacher", "final int8 vs teacher"),
+)
+
+
+def paired_comparisons(ctx: Context, stages: list[StageResult]) -> list[dict[str, Any]]:
+    """Paired NDCG@10 differences (a - b, same users) for the questions a user asks of a build."""
+    sizes = {s.name: s.size_bytes for s in stages}
+    out = []
+    for a, b, question in COMPARISONS:
+        if a in ctx.results and b in ctx.results:
+            d = ctx.boot.paired(ctx.results[a].per_user["ndcg@10"], ctx.results[b].per_user["ndcg@10"])
+            row = {"a": a, "b": b, "question": question, "metric": "ndcg@10", **d}
+            if sizes.get(a) and sizes.get(b):
+                row["size_ratio_b_over_a"] = sizes[b] / sizes[a]
+            out.append(row)
+    return out
+
+
 def check_gate(ctx: Context, stages: list[StageResult], final: str) -> dict[str, Any]:
     """Max relative NDCG@10 drop of the final model vs the teacher (config evaluate.max_ndcg_drop)."""
     limit = ctx.cfg.evaluate.max_ndcg_drop
@@ -416,7 +457,7 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
 
     gate = check_gate(ctx, stages, final="final_int8")
     result = BuildResult(ctx.run_dir, cfg, ctx.dataset.stats | {"source": ctx.dataset.source}, stages,
-                         gate, time.perf_counter() - t0, len(ctx.test))
+                         gate, time.perf_counter() - t0, len(ctx.test), paired_comparisons(ctx, stages))
     write_reports(result)
     progress.info(f"report: {ctx.run_dir / 'report.md'} ({result.seconds:.0f} s)")
     return result

@@ -1,33 +1,75 @@
 """The whole pipeline on the smoke preset: real data, real training, real LiteRT evaluation."""
 import json
+import shutil
 
 import pytest
 
+from builder.cli import run
+
 pytestmark = pytest.mark.slow
 
+STAGES = ["most_popular", "item_transition", "teacher", "student_nodistill_fp32", "student_fp32",
+          "student_ptq_int8", "pruned_fp32", "final_int8"]
 
-def test_smoke_build_writes_report_and_models(smoke_build, smoke_run_dir):
+
+def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_dir):
     report = json.loads((smoke_run_dir / "report.json").read_text())
-    names = [s["name"] for s in report["stages"]]
-    assert names[:3] == ["most_popular", "item_transition", "teacher"]
+    assert [s["name"] for s in report["stages"]] == STAGES
     for s in report["stages"]:
         for key in ("name", "params", "nonzero_params", "size_bytes", "gzip_bytes", "hr@10", "ndcg@10",
-                    "mrr", "ndcg@10_ci", "hr@10_ci"):
+                    "mrr", "ndcg@10_ci", "hr@10_ci", "mrr_ci"):
             assert key in s, (s["name"], key)
         lo, hi = s["ndcg@10_ci"]
         assert lo <= s["ndcg@10"] <= hi
-    teacher = smoke_build.stage("teacher")
-    assert (smoke_run_dir / teacher.tflite).is_file() and teacher.size_bytes > 0
-    assert teacher.agreement_top10 > 0.99  # fp32 .tflite ranks like the Keras model
-    assert (smoke_run_dir / "report.md").read_text().count("| teacher |") == 1
-    assert (smoke_run_dir / "plots" / "size_vs_ndcg.png").stat().st_size > 1000
+        if s["name"] not in ("teacher", "most_popular", "item_transition"):
+            assert s["vs_teacher"]["ci_low"] <= s["vs_teacher"]["value"] <= s["vs_teacher"]["ci_high"]
+    final = smoke_build.stage("final_int8")
+    assert final.size_bytes < smoke_build.stage("student_fp32").size_bytes
+    assert final.extra["static"]["constant_bytes_by_type"].get("FLOAT32", 0) == 0
+    assert final.nonzero_params < 0.6 * final.params  # pruned
+    assert final.agreement_top10 > 0.8  # the .tflite ranks like the QAT Keras model it came from
+    assert smoke_build.stage("teacher").agreement_top10 > 0.99  # fp32 conversion is faithful
+    for name in ("report.md", "report.html", "plots/size_vs_ndcg.png", "plots/stages.png",
+                 "model.tflite", "model.json"):
+        assert (smoke_run_dir / name).stat().st_size > 0, name
+    assert report["gate"]["status"] == "passed"  # the smoke preset allows any drop
 
 
-def test_rerun_reuses_cached_stages(smoke_build, tmp_path):
+def test_shipped_model_matches_its_sidecar(smoke_run_dir):
+    from builder.export.sidecar import check_against_model, read_sidecar
+
+    sidecar = read_sidecar(smoke_run_dir / "model.json")
+    check_against_model(sidecar, smoke_run_dir / "model.tflite", smoke_run_dir / "model.json")
+    assert sidecar["stage"] == "final_int8" and sidecar["model_file"] == "model.tflite"
+    assert sidecar["items"][0]["title"] and len(sidecar["popular"]) > 10
+
+
+def test_gate_fails_with_a_too_strict_threshold_but_writes_the_report(smoke_build, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # reuse the trained stages (cache)
+    (out / "smoke" / "report.json").unlink()
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("evaluate:\n  max_ndcg_drop: 0.0\n  bootstrap_samples: 100\n")
+    code = run(["-q", "build", "--preset", "smoke", "--config", str(strict), "--out", str(out)])
+    report = json.loads((out / "smoke" / "report.json").read_text())
+    if report["gate"]["relative_drop"] > 0:
+        assert code == 1 and report["gate"]["status"] == "failed"
+        assert "below the teacher" in capsys.readouterr().out
+    else:  # the student happens to beat the teacher: a 0% gate passes honestly
+        assert code == 0
+    assert all(s["cached"] for s in report["stages"] if s["name"] in ("teacher", "student_fp32"))
+
+
+def test_interrupted_build_resumes_at_the_first_incomplete_stage(smoke_build, tmp_path):
     from builder.config import load_config
     from builder.pipeline import build
     from builder.progress import Progress
 
-    again = build(load_config("smoke"), smoke_build.run_dir.parent, Progress(0))
-    assert again.stage("teacher").cached
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")
+    shutil.rmtree(out / "smoke" / "cache" / "qat")  # as if killed during QAT
+    (out / "smoke" / "cache" / ".qat.partial.tmp").mkdir()  # a leftover temp dir is ignored
+    again = build(load_config("smoke"), out, Progress(0))
+    assert again.stage("teacher").cached and again.stage("pruned_fp32").cached
+    assert not again.stage("final_int8").cached
     assert again.stage("teacher").metrics == smoke_build.stage("teacher").metrics

@@ -26,3 +26,19 @@ def test_teacher_learns_synthetic_successors():
     pop = evaluate(MostPopular(ds.train_sequences(), ds.num_items), test, 10, "pop").mean("hr@10")
     assert teacher > pop + 0.2, (teacher, pop)
     assert np.isfinite(res.history[-1]["loss"])
+
+
+def test_same_seed_same_weights():
+    def once():
+        set_seed(5)
+        cfg = DataConfig(source="synthetic", max_len=6, min_item_interactions=1,
+                         synthetic=SyntheticConfig(num_users=60, num_items=30, mean_length=10))
+        ds = load_dataset(cfg, seed=5)
+        model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.1))
+        x, y = training_windows(ds.train_sequences(), 6)
+        train(model, FitData(x, y, None, 6, SILENT, seed=5),
+              TrainSpec(epochs=2, batch_size=32, learning_rate=1e-2), desc="t")
+        return model.sequence.get_weights()
+
+    for a, b in zip(once(), once()):
+        np.testing.assert_array_equal(a, b)

@@ -40,13 +40,26 @@ def _diff(s: dict[str, Any]) -> str:
 
 def stage_table(data: dict[str, Any]) -> list[list[str]]:
     rows = [["stage", "NDCG@10 [95% CI]", "HR@10 [95% CI]", "MRR", "vs teacher NDCG@10 (paired)",
-             "params (non-zero)", ".tflite KiB", "gzip KiB", "top-10 agreement"]]
+             "params (non-zero)", ".tflite KiB", "gzip KiB", "int8 share", "top-10 agreement"]]
     for s in data["stages"]:
         params = "" if s["params"] is None else f"{s['params']:,} ({s['nonzero_params']:,})"
         agree = "" if s["agreement_top10"] is None else f"{s['agreement_top10']:.3f}"
+        static = s["extra"].get("static")
+        int8 = "" if not static else f"{static['int8_share']:.1%}"
         rows.append([s["name"], _ci(s, "ndcg@10"), _ci(s, "hr@10"), f"{s['mrr']:.4f}", _diff(s), params,
-                     _kib(s["size_bytes"]), _kib(s["gzip_bytes"]), agree])
+                     _kib(s["size_bytes"]), _kib(s["gzip_bytes"]), int8, agree])
     return rows
+
+
+def comparison_lines(data: dict[str, Any]) -> list[str]:
+    out = []
+    for c in data.get("comparisons", []):
+        verdict = "better" if c["ci_low"] > 0 else "worse" if c["ci_high"] < 0 else "no significant difference"
+        size = (f"; {c['b']} is {c['size_ratio_b_over_a']:.1f}x the size"
+                if "size_ratio_b_over_a" in c else "")
+        out.append(f"- {c['question']}: {c['a']} - {c['b']} = {c['value']:+.4f} NDCG@10 "
+                   f"[{c['ci_low']:+.4f}, {c['ci_high']:+.4f}] ({c['relative']:+.1%}): **{verdict}**{size}")
+    return out
 
 
 def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
@@ -65,6 +78,9 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
     out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     out.append("")
     out += ["Stages:", ""] + [f"- **{s['name']}**: {s['description']}" for s in data["stages"]] + [""]
+    if data.get("comparisons"):
+        out += ["What each step cost and bought (paired on the same users, 95% CI):", ""]
+        out += comparison_lines(data) + [""]
     g = data["gate"]
     out.append(f"Quality gate: **{g['status']}**" + (f": {g['message']}" if "message" in g else
                                                        f" ({g.get('reason', '')})"))

@@ -1,0 +1,310 @@
+"""Scale sweep: the real pipeline on synthetic catalogs of 1K, 10K, 100K and 1M items.
+
+Each catalog size is one `builder.pipeline.build` in its own subprocess
+(`python -m benchmarks.scale --worker ...`) with a wall-time budget (the process group is
+killed at the deadline) and an address-space cap (`resource.setrlimit(RLIMIT_AS)`), so a
+size that does not fit is reported as "failed: <reason>" instead of taking the machine
+down. The worker builds with `force=True` (no stage cache), then times every stage's
+.tflite (`recommend`, 1 thread, interleaved, engine random histories) and writes its
+JSON after each step, so a size that runs out of time after the build keeps its
+build numbers.
+
+Full-softmax training costs O(batch x history x catalog) per step, so the big catalogs
+train with smaller batches and fewer steps (see `size_plan`); every size's exact config
+is recorded in the JSON. The models are not trained to convergence: the sweep measures
+cost (size, latency, build time, memory), not accuracy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import SCHEMA_VERSION, machine, now_utc, say
+
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+STAGE_NAMES = ("teacher", "student_nodistill_fp32", "student_fp32", "student_ptq_int8",
+               "pruned_fp32", "final_int8")
+
+
+@dataclass(frozen=True)
+class SizePlan:
+    """Data and training knobs for one catalog size (everything else is shared)."""
+
+    num_items: int
+    num_users: int
+    mean_length: int
+    batch_size: int
+    steps: int  # max_steps_per_epoch of every training stage
+    epochs: int
+    max_users: int  # evaluated test users
+
+
+def size_plan(num_items: int, quick: bool = False) -> SizePlan:
+    """Users/lengths so that generation is quick and most items occur; smaller batches when big.
+
+    Validation ranks the whole catalog for every user, so the big catalogs get few users
+    with long histories (enough interactions to cover most of the catalog).
+    """
+    if quick:
+        return SizePlan(num_items, num_users=60, mean_length=12, batch_size=32, steps=2, epochs=1, max_users=30)
+    if num_items <= 2_000:
+        return SizePlan(num_items, 1000, 50, batch_size=128, steps=30, epochs=2, max_users=200)
+    if num_items <= 20_000:
+        return SizePlan(num_items, 1000, 100, batch_size=128, steps=30, epochs=2, max_users=200)
+    if num_items <= 200_000:
+        return SizePlan(num_items, 500, 1000, batch_size=32, steps=20, epochs=1, max_users=200)
+    return SizePlan(num_items, 500, 4000, batch_size=8, steps=10, epochs=1, max_users=100)
+
+
+def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
+    """The config overrides (on top of the `smoke` preset) for one size."""
+    train = {"epochs": plan.epochs, "batch_size": plan.batch_size, "max_steps_per_epoch": plan.steps,
+             "patience": 1, "eval_every": 1}
+    return {
+        "run_name": f"scale_{plan.num_items}",
+        "seed": 0,
+        "data": {"source": "synthetic", "max_len": 10 if quick else 20,
+                 "min_user_interactions": 5, "min_item_interactions": 1,
+                 "synthetic": {"num_users": plan.num_users, "num_items": plan.num_items,
+                               "mean_length": plan.mean_length, "follow_prob": 0.7}},
+        "teacher": {"dim": 32 if not quick else 8, "blocks": 1, "heads": 1, "dropout": 0.1, **train},
+        "student": {"dim": 16 if not quick else 8, "conv_layers": 1, "kernel_size": 3, **train},
+        "prune": {"enabled": True, "target_sparsity": 0.5, "epochs": 1},
+        "qat": {"enabled": True, "epochs": 1},
+        "export": {"k": 10, "representative_samples": 16 if quick else 64},
+        "evaluate": {"bootstrap_samples": 20 if quick else 100, "max_users": plan.max_users,
+                     "max_ndcg_drop": 1.0},
+    }
+
+
+def size_config(num_items: int, quick: bool = False) -> Any:
+    from builder.config import load_config
+
+    return load_config("smoke", overrides=size_overrides(size_plan(num_items, quick), quick))
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
+
+
+def build_numbers(run_dir: Path) -> dict[str, Any]:
+    """Per-stage size and build time of one build, from its report.json."""
+    report = json.loads((Path(run_dir) / "report.json").read_text())
+    stages = {s["name"]: s for s in report["stages"]}
+    return {
+        "run_dir": str(run_dir),
+        "dataset": report["dataset"],
+        "vocabulary_items": report["dataset"]["items"],
+        "build_seconds": report["seconds"],
+        "stages": {n: {"size_bytes": stages[n]["size_bytes"], "gzip_bytes": stages[n]["gzip_bytes"],
+                       "params": stages[n]["params"], "nonzero_params": stages[n]["nonzero_params"],
+                       "build_seconds": round(stages[n]["seconds"], 2), "cached": stages[n]["cached"],
+                       "ndcg@10": stages[n]["ndcg@10"]}
+                   for n in STAGE_NAMES if n in stages},
+        "baseline_seconds": {n: round(s["seconds"], 2) for n, s in stages.items() if s["kind"] == "baseline"},
+    }
+
+
+def time_stages(run_dir: Path, names: list[str], runs: int,
+                max_seconds: float) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """p50/p99 of each stage's `recommend` (1 thread, interleaved); and the engine parameters."""
+    from builder.benchmark.engine import BenchmarkOptions, run_benchmark
+
+    models = tuple(str(Path(run_dir) / "models" / f"{n}.tflite") for n in names)
+    bench = run_benchmark(BenchmarkOptions(models=models, threads=(1,), runs=runs, warmup_runs=5,
+                                           max_seconds=max_seconds, memory=False))
+    out = {}
+    for r in bench["results"]:
+        lat = r["latency_us"]
+        out[names[r["model_index"]]] = {"latency_p50_us": lat["p50"], "latency_p99_us": lat["p99"],
+                                        "latency_mean_us": lat["mean"], "latency_runs": lat["count"],
+                                        "init_us": r["init_us"]}
+    return out, bench["parameters"]
+
+
+# ----------------------------------------------------------------------------- worker
+
+
+def worker(num_items: int, work_dir: Path, json_out: Path, quick: bool, runs: int, max_seconds: float) -> int:
+    """Build one size and time its stages; JSON written after each step."""
+    from benchmarks.common import write_json
+
+    t_start = time.perf_counter()
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    cfg = size_config(num_items, quick)
+    doc: dict[str, Any] = {"num_items": num_items, "status": "building", "config": cfg.to_dict(),
+                           "plan": size_plan(num_items, quick).__dict__}
+    write_json(json_out, doc)
+    import_s = time.perf_counter() - t_start
+    result = build(cfg, work_dir, Progress(1), force=True)
+    doc.update({"status": "built", "import_seconds": round(import_s, 1),
+                "peak_rss_build_mb": round(_peak_rss_mb(), 1), **build_numbers(result.run_dir)})
+    write_json(json_out, doc)
+    t0 = time.perf_counter()
+    latency, params = time_stages(result.run_dir, list(doc["stages"]), runs, max_seconds)
+    for name, lat in latency.items():
+        doc["stages"][name].update(lat)
+    doc.update({"status": "ok", "benchmark_seconds": round(time.perf_counter() - t0, 1),
+                "benchmark_parameters": params,
+                "peak_rss_mb": round(_peak_rss_mb(), 1),
+                "worker_seconds": round(time.perf_counter() - t_start, 1)})
+    write_json(json_out, doc)
+    return 0
+
+
+# ----------------------------------------------------------------------------- parent
+
+
+def _limit_memory(max_bytes: int) -> Any:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+    return apply
+
+
+def run_size(num_items: int, work_dir: Path, *, quick: bool = False, budget_s: float = 900.0,
+             mem_limit_gib: float = 18.0, runs: int = 100, max_seconds: float = 30.0) -> dict[str, Any]:
+    """One size in a subprocess with a time budget and a memory cap; never raises for a failure."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    json_out = work_dir / f"scale_{num_items}.worker.json"
+    log = work_dir / f"scale_{num_items}.log"
+    json_out.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--worker", str(num_items), "--work-dir", str(work_dir),
+           "--json", str(json_out), "--runs", str(runs), "--max-seconds", str(max_seconds)]
+    if quick:
+        cmd.append("--quick")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(root)}
+    say(f"scale: {num_items} items (budget {budget_s:.0f} s, memory cap {mem_limit_gib} GiB, log {log})")
+    t0 = time.perf_counter()
+    failure = None
+    with open(log, "w") as log_f:
+        proc = subprocess.Popen(cmd, stdout=log_f, stderr=subprocess.STDOUT, cwd=root, env=env,
+                                preexec_fn=_limit_memory(int(mem_limit_gib * 2**30)), start_new_session=True)
+        try:
+            rc = proc.wait(timeout=budget_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc = None
+            failure = f"failed: time budget of {budget_s:.0f} s exceeded"
+    wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    doc: dict[str, Any] = json.loads(json_out.read_text()) if json_out.is_file() else {"num_items": num_items}
+    if failure is None and rc != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-15:]
+        reason = next((ln for ln in reversed(tail) if "Error" in ln or "error" in ln), tail[-1] if tail else "")
+        if rc < 0:
+            reason = f"killed by signal {-rc} ({reason})"
+        if "MemoryError" in "\n".join(tail) or "bad_alloc" in "\n".join(tail) or "OOM" in "\n".join(tail):
+            reason = f"out of memory under the {mem_limit_gib} GiB cap ({reason})"
+        failure = f"failed: exit {rc}: {reason.strip()[:400]}"
+    if failure is not None:
+        doc["status"] = (failure if doc.get("status") in (None, "building")
+                         else f"{failure} (after the build; build numbers kept)")
+    doc.update({"wall_seconds": round(wall, 1), "time_budget_s": budget_s, "memory_cap_gib": mem_limit_gib,
+                "log": str(log), "children_max_rss_mb_so_far": round(usage.ru_maxrss / 1024.0, 1)})
+    say(f"scale: {num_items} items -> {doc['status']} in {wall:.0f} s")
+    return doc
+
+
+def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, budget_s: float = 900.0,
+              mem_limit_gib: float = 18.0, runs: int = 100, max_seconds: float = 30.0) -> dict[str, Any]:
+    started = now_utc()
+    t0 = time.perf_counter()
+    results = [run_size(n, Path(work_dir), quick=quick, budget_s=budget_s, mem_limit_gib=mem_limit_gib,
+                        runs=runs, max_seconds=max_seconds) for n in sizes]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": "benchmarks.scale",
+        "created_utc": started,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "machine": machine(),
+        "quick": quick,
+        "work_dir": str(work_dir),
+        "time_budget_s_per_size": budget_s,
+        "memory_cap_gib": mem_limit_gib,
+        "notes": [
+            "Synthetic data (builder/data/synthetic.py): Zipf(0.8) popularity + a planted successor "
+            "map; min_item_interactions=1, so the vocabulary is the items that occur at least once "
+            "(`vocabulary_items`), which is below the nominal catalog for the big sizes.",
+            "Models are trained for a few capped steps only (cost, not accuracy): NDCG values here mean "
+            "nothing. Big catalogs train with smaller batches (full softmax over the catalog on every "
+            "position costs batch x history x catalog floats per step); see each size's `plan`/`config`.",
+            "Latency: `recommend` signature, batch 1, 1 thread, all stages of a size interleaved "
+            "(builder.benchmark engine, random histories).",
+            "Build seconds per stage are the stage's training time from report.json (`seconds`); "
+            "`build_seconds` is the whole build (data, baselines, training, export, evaluation, report).",
+            "Peak RSS: ru_maxrss of the worker process (after the build, and after the latency run).",
+        ],
+        "sizes": results,
+    }
+
+
+def plot_scale(doc: dict[str, Any], out_dir: Path) -> list[Path]:
+    """size_vs_catalog.png and latency_vs_catalog.png (log-log); only sizes with numbers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from builder.io import write_bytes_atomic
+
+    ok = [s for s in doc["sizes"] if s.get("stages")]
+    paths = []
+    for fname, key, ylabel, title in (
+        ("scale_size.png", "size_bytes", ".tflite size (MiB)", "Model size vs catalog size"),
+        ("scale_latency.png", "latency_p50_us", "latency p50 (ms, 1 thread)", "Latency vs catalog size"),
+    ):
+        fig, ax = plt.subplots(figsize=(6.4, 4.4))
+        for stage in STAGE_NAMES:
+            pts = [(s.get("vocabulary_items") or s["num_items"], s["stages"][stage].get(key))
+                   for s in ok if stage in s["stages"] and s["stages"][stage].get(key) is not None]
+            if not pts:
+                continue
+            xs, ys = zip(*pts)
+            ys = [y / 2**20 for y in ys] if key == "size_bytes" else [y / 1000 for y in ys]
+            ax.plot(xs, ys, marker="o", label=stage)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("catalog (items in the vocabulary)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        path = Path(out_dir) / fname
+        write_bytes_atomic(path, buf.getvalue())
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="scale sweep worker (use `python -m benchmarks.run`)")
+    p.add_argument("--worker", type=int, required=True, metavar="NUM_ITEMS")
+    p.add_argument("--work-dir", type=Path, required=True)
+    p.add_argument("--json", type=Path, required=True)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--runs", type=int, default=100)
+    p.add_argument("--max-seconds", type=float, default=30.0)
+    a = p.parse_args(argv)
+    return worker(a.worker, a.work_dir, a.json, a.quick, a.runs, a.max_seconds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

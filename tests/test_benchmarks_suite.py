@@ -1,0 +1,87 @@
+"""The benchmarks/ suite: documented JSON fields, failure reporting. No assertions on speed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import scale
+from benchmarks.summary import scale_markdown, write_summaries
+
+MACHINE_FIELDS = {"cpu_model", "cpu_count", "cpu_count_usable", "python", "numpy", "ai_edge_litert",
+                  "rec_builder", "memory_total_gib"}
+ROW_FIELDS = {"model", "label", "runtime", "threads", "p50_us", "p90_us", "p99_us", "ratio_to_teacher",
+              "size_bytes", "gzip_bytes", "int8_share", "weight_sparsity", "ndcg@10", "ndcg@10_ci"}
+
+
+def test_size_configs_are_valid_and_shrink_training_for_big_catalogs() -> None:
+    batches = []
+    for n in scale.SIZES:
+        cfg = scale.size_config(n)
+        assert cfg.data.source == "synthetic" and cfg.data.synthetic.num_items == n
+        assert cfg.teacher.max_steps_per_epoch and cfg.student.max_steps_per_epoch
+        assert cfg.evaluate.max_users is not None
+        json.dumps(cfg.to_dict())
+        batches.append(cfg.teacher.batch_size)
+    assert batches == sorted(batches, reverse=True) and batches[-1] < batches[0]
+
+
+def test_run_size_reports_a_blown_time_budget_as_failed(tmp_path: Path) -> None:
+    doc = scale.run_size(200, tmp_path, quick=True, budget_s=1.0)
+    assert doc["status"].startswith("failed: time budget of 1 s exceeded")
+    assert doc["num_items"] == 200 and doc["time_budget_s"] == 1.0
+
+
+def test_run_size_reports_a_memory_cap_failure(tmp_path: Path) -> None:
+    doc = scale.run_size(200, tmp_path, quick=True, budget_s=120.0, mem_limit_gib=0.2)
+    assert doc["status"].startswith("failed: exit")
+    # a sweep made of failures still summarises and plots
+    sweep = {"machine": {}, "time_budget_s_per_size": 120.0, "memory_cap_gib": 0.2, "seconds": 1.0,
+             "notes": [], "sizes": [doc]}
+    assert "failed" in scale_markdown(sweep)
+    assert len(scale.plot_scale(sweep, tmp_path)) == 2
+
+
+@pytest.mark.slow
+def test_quick_stages_on_the_smoke_build_writes_documented_json(smoke_run_dir: Path, tmp_path: Path) -> None:
+    from benchmarks.run import main
+
+    assert main(["--quick", "--only", "stages", "--run-dir", str(smoke_run_dir), "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "stages.json").read_text())
+    assert doc["schema_version"] == 1 and doc["suite"] == "benchmarks.stages"
+    assert MACHINE_FIELDS <= set(doc["machine"])
+    assert doc["threads"] == [1]
+    models = [r["model"] for r in doc["rows"]]
+    assert models == ["teacher", "student_fp32", "student_ptq_int8", "final_int8",
+                      "keras_eager", "keras_predict_on_batch"]
+    for row in doc["rows"]:
+        assert ROW_FIELDS <= set(row)
+        assert 0 < row["p50_us"] <= row["p99_us"]
+    teacher = doc["rows"][0]
+    assert teacher["ratio_to_teacher"]["p50"] == pytest.approx(1.0)
+    final = next(r for r in doc["rows"] if r["model"] == "final_int8")
+    assert final["int8_share"] > 0.5 and final["weight_sparsity"] > 0.2  # pruned + int8
+    assert doc["keras_reference"][0]["top10_agreement_keras_vs_tflite"] > 0.9
+    assert doc["engine"]["parameters"]["histories_source"] == "file"
+    readme = (tmp_path / "README.md").read_text()
+    assert "Stages side by side" in readme and "final int8" in readme
+
+
+@pytest.mark.slow
+def test_scale_numbers_and_plots_from_a_real_build(smoke_run_dir: Path, tmp_path: Path) -> None:
+    numbers = scale.build_numbers(smoke_run_dir)
+    assert list(numbers["stages"]) == list(scale.STAGE_NAMES)
+    latency, params = scale.time_stages(smoke_run_dir, list(numbers["stages"]), runs=3, max_seconds=2.0)
+    for name, st in numbers["stages"].items():
+        st.update(latency[name])
+        assert {"size_bytes", "gzip_bytes", "build_seconds", "latency_p50_us", "latency_p99_us"} <= set(st)
+    size = {"num_items": numbers["vocabulary_items"], "status": "ok", "wall_seconds": 1.0,
+            "peak_rss_build_mb": 100.0, **numbers}
+    sweep = {"machine": {}, "time_budget_s_per_size": 900.0, "memory_cap_gib": 18.0, "seconds": 1.0,
+             "notes": ["n"], "sizes": [size]}
+    (tmp_path / "scale.json").write_text(json.dumps(sweep))
+    assert [p.name for p in scale.plot_scale(sweep, tmp_path)] == ["scale_size.png", "scale_latency.png"]
+    write_summaries(tmp_path)
+    md = (tmp_path / "scale.md").read_text()
+    assert "final_int8" in md and "latency p50 / p99" in md
