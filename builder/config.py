@@ -121,6 +121,7 @@ class StudentConfig:
     dim: int = 16
     conv_layers: int = 2
     kernel_size: int = 3
+    pool_window: int = 0  # >0: add a causal average over the last `pool_window` items (long-term taste)
     dropout: float = 0.1
     epochs: int = 60
     batch_size: int = 128
@@ -135,6 +136,7 @@ class StudentConfig:
         _require(self.dim >= 2, "student.dim", "must be >= 2")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
+        _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
         _require(0.0 <= self.dropout < 1.0, "student.dropout", "must be in [0, 1)")
         _require(self.epochs >= 1, "student.epochs", "must be >= 1")
         _require(self.batch_size >= 1, "student.batch_size", "must be >= 1")

@@ -98,7 +98,7 @@ def _annotation(layer: keras.layers.Layer) -> tuple[bool, Q.QuantizeConfig | Non
         return True, OutputQuantizeConfig()
     if name in ("last", "dropout"):
         return True, NoOpQuantizeConfig()
-    if name == "user" or name == "residual" or name.startswith("conv"):
+    if name in ("user", "pool") or name.startswith("residual") or name.startswith("conv"):
         return True, None
     return False, None  # input, ids (must stay float-free), reshapes, padding
 

@@ -1,7 +1,8 @@
 """The student: a small model made of layers with int8 TFLite kernels.
 
-ids -> item table (shared with the output) -> causal convolutions with a residual
--> Dense -> scores against the same table. The causal convolution is a Conv2D
+ids -> item table (shared with the output) -> causal convolutions (recent order) and,
+optionally, a causal average over a long window (long-term taste), summed with a
+residual -> Dense -> scores against the same table. The causal convolution is a Conv2D
 with a (1, k) kernel on [B, 1, L, D] after left zero-padding: a Conv1D computes
 the same thing, but TFMOT quantizes Conv2D natively (per-channel, sparsity
 preserving) while a 3-D Conv1D kernel cannot be quantized per channel.
@@ -25,13 +26,22 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
     ids = keras.Input((max_len,), dtype="int32", name="history")
     items = ItemEmbedding(num_items, cfg.dim, name="items")
     x = items(PassThrough(name="ids")(ids))
-    if cfg.conv_layers:
+    if cfg.conv_layers or cfg.pool_window:
         x4 = keras.layers.Reshape((1, max_len, cfg.dim), name="to4d")(x)
-        h = x4
-        for i in range(cfg.conv_layers):
-            h = keras.layers.ZeroPadding2D(((0, 0), (cfg.kernel_size - 1, 0)), name=f"pad{i}")(h)
-            h = keras.layers.Conv2D(cfg.dim, (1, cfg.kernel_size), activation="relu", name=f"conv{i}")(h)
-        x4 = keras.layers.Add(name="residual")([x4, h])
+        branches = [x4]
+        if cfg.conv_layers:
+            h = x4
+            for i in range(cfg.conv_layers):
+                h = keras.layers.ZeroPadding2D(((0, 0), (cfg.kernel_size - 1, 0)), name=f"pad{i}")(h)
+                h = keras.layers.Conv2D(cfg.dim, (1, cfg.kernel_size), activation="relu", name=f"conv{i}")(h)
+            branches.append(h)
+        if cfg.pool_window:
+            w = min(cfg.pool_window, max_len)
+            p = keras.layers.ZeroPadding2D(((0, 0), (w - 1, 0)), name="pool_pad")(x4)
+            branches.append(keras.layers.AveragePooling2D((1, w), strides=1, name="pool")(p))
+        x4 = branches[0]
+        for i, b in enumerate(branches[1:]):
+            x4 = keras.layers.Add(name="residual" if i == 0 else f"residual{i}")([x4, b])
         x = keras.layers.Reshape((max_len, cfg.dim), name="to3d")(x4)
     if cfg.dropout:
         x = keras.layers.Dropout(cfg.dropout, name="dropout")(x)
