@@ -2,7 +2,8 @@
 
 Every weight layer is pruned, the shared item table included (it is most of
 the model). `structure`: unstructured, `block` (block_size, e.g. 1x4 for
-XNNPACK's sparse kernels) or `2:4` (m-by-n sparsity, always 50%).
+XNNPACK's sparse kernels; TFMOT blocks only 2-D weights, so conv kernels stay
+unstructured) or `2:4` (m-by-n sparsity, always 50%).
 """
 from __future__ import annotations
 
@@ -32,13 +33,17 @@ def wrap_for_pruning(graph: keras.Model, cfg: PruneConfig, end_step: int) -> ker
                                         begin_step=0, end_step=max(1, end_step),
                                         frequency=max(1, min(50, end_step // 10)))
     kwargs: dict = {"pruning_schedule": schedule}
-    if cfg.structure == "block":
-        kwargs["block_size"] = tuple(cfg.block_size)
-    elif cfg.structure == "2:4":
+    if cfg.structure == "2:4":
         kwargs = {"sparsity_m_by_n": (2, 4)}
 
     def wrap(layer: keras.layers.Layer) -> keras.layers.Layer:
-        return sparsity.prune_low_magnitude(layer, **kwargs) if _prunable(layer) else layer
+        if not _prunable(layer):
+            return layer
+        # TFMOT supports blocks only for 2-D weights (table, Dense); conv kernels stay unstructured.
+        if cfg.structure == "block" and all(len(w.shape) == 2 for w in layer.weights
+                                             if "kernel" in w.name or "embeddings" in w.name):
+            return sparsity.prune_low_magnitude(layer, block_size=tuple(cfg.block_size), **kwargs)
+        return sparsity.prune_low_magnitude(layer, **kwargs)
 
     with keras.utils.custom_object_scope(CUSTOM_OBJECTS):
         copy = keras.models.clone_model(graph)

@@ -97,3 +97,18 @@ def test_prepare_keeps_the_ids_integer():
     q = prepare(build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))[0])
     assert q.input.dtype.name == "int32"
     assert any(l.name == "quant_items" for l in q.layers)
+
+
+@pytest.mark.parametrize("structure", ["block", "2:4"])
+def test_structured_pruning(fit, structure):
+    graph, _ = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    stripped, _ = prune(graph, PruneConfig(structure=structure, block_size=(1, 4), epochs=2),
+                        fit, None, DistillConfig(), batch_size=32)
+    table = stripped.get_layer("items").embeddings.numpy().reshape(N, D // 4, 4)
+    if structure == "block":  # whole 1x4 blocks are zero
+        zero_blocks = np.all(table == 0, axis=-1)
+        assert zero_blocks.mean() == pytest.approx(0.5, abs=0.05)
+        assert np.array_equal(np.any(table == 0, axis=-1), zero_blocks)
+    else:  # at most 2 non-zeros in every group of 4 along TFMOT's grouping axis (the first)
+        groups = stripped.get_layer("items").embeddings.numpy().T.reshape(D, N // 4, 4)
+        assert (np.count_nonzero(groups, axis=-1) <= 2).all()
