@@ -43,6 +43,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     from builder.benchmark.command import add_arguments as add_benchmark_arguments
     from builder.export.android import add_arguments as add_export_android_arguments
+    from builder.recommend import add_arguments as add_recommend_arguments
 
     parser = argparse.ArgumentParser(prog="rec-builder", description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors and the final line")
@@ -61,6 +62,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     bench = sub.add_parser("benchmark", help="LiteRT latency / memory / size of .tflite models")
     add_benchmark_arguments(bench)
+
+    rec = sub.add_parser("recommend", help="top-K from a built model for a history of item ids")
+    add_recommend_arguments(rec)
 
     ea = sub.add_parser("export-android",
                         help="copy validated .tflite + sidecars into the Android demo's assets")
@@ -115,6 +119,10 @@ def main(args: argparse.Namespace) -> int:
             from builder.benchmark.command import run as run_benchmark
 
             return run_benchmark(args)
+        if args.command == "recommend":
+            from builder.recommend import run as run_recommend
+
+            return run_recommend(args)
         if args.command == "export-android":
             from builder.export.android import run as run_export_android
 

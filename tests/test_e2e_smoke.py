@@ -73,3 +73,16 @@ def test_interrupted_build_resumes_at_the_first_incomplete_stage(smoke_build, tm
     assert again.stage("teacher").cached and again.stage("pruned_fp32").cached
     assert not again.stage("final_int8").cached
     assert again.stage("teacher").metrics == smoke_build.stage("teacher").metrics
+
+
+def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
+    from builder.recommend import recommend
+
+    recs, unknown = recommend(smoke_run_dir, ["50", "172", "181", "no-such-id"])
+    assert unknown == ["no-such-id"] and len(recs) == 10
+    assert not {"50", "172", "181"} & {r["id"] for r in recs}
+    cold, _ = recommend(smoke_run_dir / "model.tflite", [])
+    assert [r["score"] for r in cold] == [None] * 10  # popularity list from the sidecar
+    assert run(["recommend", str(smoke_run_dir), "--items", "50,172"]) == 0
+    assert capsys.readouterr().out.count("\n") == 10
+    assert run(["recommend", str(smoke_run_dir / "missing.tflite")]) == 2
