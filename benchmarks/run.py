@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="where the sweep's builds go (default: out/benchmarks)")
     p.add_argument("--budget", type=float, default=900.0, help="seconds per catalog size (default: 900)")
     p.add_argument("--mem-limit-gib", type=float, default=18.0, help="address-space cap per size (default: 18)")
+    p.add_argument("--fresh", action="store_true",
+                   help="scale: drop sizes of an existing scale.json that are not re-run (default: keep them)")
     p.add_argument("--quick", action="store_true",
                    help="tiny version (few runs, one tiny synthetic size, no memory probes): for tests")
     return p.parse_args(argv)
@@ -71,12 +73,20 @@ def main(argv: list[str] | None = None) -> int:
         write_json(out / "stages.json", doc)
         timings["stages"] = time.perf_counter() - t0
     if args.only in (None, "scale"):
-        from benchmarks.scale import plot_scale, run_scale
+        from benchmarks.scale import merge_sizes, plot_scale, run_scale
 
         t0 = time.perf_counter()
         doc = run_scale(tuple(args.sizes), args.work_dir, quick=args.quick, budget_s=args.budget,
                         mem_limit_gib=args.mem_limit_gib, runs=5 if args.quick else 100,
                         max_seconds=5 if args.quick else 30)
+        previous = out / "scale.json"
+        if previous.is_file() and not args.quick and not args.fresh:  # re-running some sizes only
+            import json
+
+            rerun = {s["num_items"] for s in doc["sizes"]}
+            doc["sizes"] = merge_sizes(json.loads(previous.read_text()), doc["sizes"])
+            doc["sizes_kept_from_previous_run"] = [s["num_items"] for s in doc["sizes"]
+                                                   if s["num_items"] not in rerun]
         write_json(out / "scale.json", doc)
         plot_scale(doc, out)
         timings["scale"] = time.perf_counter() - t0

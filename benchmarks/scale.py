@@ -206,9 +206,15 @@ def run_size(num_items: int, work_dir: Path, *, quick: bool = False, budget_s: f
         reason = next((ln for ln in reversed(tail) if "Error" in ln or "error" in ln), tail[-1] if tail else "")
         if rc < 0:
             reason = f"killed by signal {-rc} ({reason})"
-        if "MemoryError" in "\n".join(tail) or "bad_alloc" in "\n".join(tail) or "OOM" in "\n".join(tail):
+        text = "\n".join(tail)
+        if any(m in text for m in ("MemoryError", "bad_alloc", "OOM", "ResourceExhausted",
+                                   "failed to map segment", "Cannot allocate memory")):
             reason = f"out of memory under the {mem_limit_gib} GiB cap ({reason})"
         failure = f"failed: exit {rc}: {reason.strip()[:400]}"
+    if failure is not None and not doc.get("stages"):
+        done = completed_stages(log)
+        if done:
+            doc["stages_completed_before_failure"] = done
     if failure is not None:
         doc["status"] = (failure if doc.get("status") in (None, "building")
                          else f"{failure} (after the build; build numbers kept)")
@@ -216,6 +222,26 @@ def run_size(num_items: int, work_dir: Path, *, quick: bool = False, budget_s: f
                 "log": str(log), "children_max_rss_mb_so_far": round(usage.ru_maxrss / 1024.0, 1)})
     say(f"scale: {num_items} items -> {doc['status']} in {wall:.0f} s")
     return doc
+
+
+def completed_stages(log: Path) -> dict[str, float]:
+    """Stage name -> training seconds of the stages a (failed) worker finished, from its log."""
+    import re
+
+    pattern = re.compile(r"^(\w+)\s+NDCG@10 .*?\s([\d.]+) s(?: \(cached\))?$")
+    done = {}
+    for line in log.read_text(errors="replace").replace("\r", "\n").splitlines():
+        m = pattern.match(line.strip())
+        if m:
+            done[m.group(1)] = float(m.group(2))
+    return done
+
+
+def merge_sizes(previous: dict[str, Any] | None, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The new size results, plus the previous document's sizes that were not re-run."""
+    rerun = {s["num_items"] for s in new}
+    kept = [s for s in (previous or {}).get("sizes", []) if s["num_items"] not in rerun]
+    return sorted(kept + new, key=lambda s: s["num_items"])
 
 
 def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, budget_s: float = 900.0,
@@ -281,7 +307,10 @@ def plot_scale(doc: dict[str, Any], out_dir: Path) -> list[Path]:
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.lines:
+            ax.legend(fontsize=8)
+        else:
+            ax.text(0.5, 0.5, "no size completed", ha="center", va="center", transform=ax.transAxes)
         fig.tight_layout()
         import io
 

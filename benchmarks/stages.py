@@ -72,7 +72,7 @@ def test_histories(run_dir: Path, count: int, seed: int = 0) -> tuple[np.ndarray
             f"random histories (the build's data could not be reloaded: {exc})")
 
 
-def _report_stages(run_dir: Path) -> dict[str, dict[str, Any]]:
+def _report_stages(run_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     report = json.loads((run_dir / "report.json").read_text())
     return {s["name"]: s for s in report["stages"]}, report
 

@@ -59,7 +59,9 @@ def stages_markdown(doc: dict[str, Any]) -> str:
 def scale_markdown(doc: dict[str, Any]) -> str:
     sizes = doc["sizes"]
     out = [f"Machine: {machine_line(doc['machine'])}. Per-size budget {doc['time_budget_s_per_size']:.0f} s, "
-           f"address-space cap {doc['memory_cap_gib']} GiB. Sweep took {doc['seconds']:.0f} s.", ""]
+           f"address-space cap {doc['memory_cap_gib']} GiB. Sweep took {doc['seconds']:.0f} s"
+           + (f" (this run; sizes {doc['sizes_kept_from_previous_run']} kept from an earlier run, "
+              "see each size's `wall_seconds`)" if doc.get("sizes_kept_from_previous_run") else "") + ".", ""]
     out += [f"- {n}" for n in doc["notes"]]
     out.append("")
     rows = []

@@ -43,6 +43,16 @@ def test_run_size_reports_a_memory_cap_failure(tmp_path: Path) -> None:
     assert len(scale.plot_scale(sweep, tmp_path)) == 2
 
 
+def test_completed_stages_and_merge(tmp_path: Path) -> None:
+    log = tmp_path / "w.log"
+    log.write_text("data: x\rteacher:  50%|\nteacher          NDCG@10 0.1 [0.0, 0.2]  HR@10 0.2, 1.0 KiB  12.5 s\n"
+                   "student_fp32     NDCG@10 0.1 [0.0, 0.2]  HR@10 0.2, 1.0 KiB  3.0 s (cached)\n")
+    assert scale.completed_stages(log) == {"teacher": 12.5, "student_fp32": 3.0}
+    merged = scale.merge_sizes({"sizes": [{"num_items": 10, "v": 0}, {"num_items": 5, "v": 0}]},
+                               [{"num_items": 10, "v": 1}])
+    assert merged == [{"num_items": 5, "v": 0}, {"num_items": 10, "v": 1}]
+
+
 @pytest.mark.slow
 def test_quick_stages_on_the_smoke_build_writes_documented_json(smoke_run_dir: Path, tmp_path: Path) -> None:
     from benchmarks.run import main
