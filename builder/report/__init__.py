@@ -137,19 +137,23 @@ def write_plots(result: "BuildResult", plot_dir: Path) -> dict[str, Path]:
         write_bytes_atomic(out[name], buf.getvalue())
 
     sized = [s for s in stages if s.size_bytes]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    same_size: dict[int, int] = {}
     for s in sized:
         m = s.metrics["ndcg@10"]
-        ax.errorbar(s.size_bytes / 1024, m["value"], yerr=[[m["value"] - m["ci_low"]], [m["ci_high"] - m["value"]]],
+        x = s.size_bytes / 1024
+        ax.errorbar(x, m["value"], yerr=[[m["value"] - m["ci_low"]], [m["ci_high"] - m["value"]]],
                     fmt="o", capsize=3)
-        ax.annotate(s.name, (s.size_bytes / 1024, m["value"]), textcoords="offset points", xytext=(6, 4),
+        slot = same_size.get(round(x), 0)  # stagger labels of models with the same file size
+        same_size[round(x)] = slot + 1
+        ax.annotate(s.name, (x, m["value"]), textcoords="offset points", xytext=(7, -12 + 11 * slot),
                     fontsize=8)
     for s in stages:
         if not s.size_bytes:
-            ax.axhline(s.metrics["ndcg@10"]["value"], ls="--", lw=1, color="gray")
-            ax.annotate(f"{s.name} (no model file)", (ax.get_xlim()[0] if sized else 1,
-                                                      s.metrics["ndcg@10"]["value"]),
-                        fontsize=8, color="gray", xytext=(2, 2), textcoords="offset points")
+            v = s.metrics["ndcg@10"]["value"]
+            ax.axhline(v, ls="--", lw=1, color="gray")
+            ax.text(0.99, v, f"{s.name} (baseline, no model file)", transform=ax.get_yaxis_transform(),
+                    ha="right", va="bottom", fontsize=8, color="gray")
     ax.set_xscale("log")
     ax.set_xlabel(".tflite size (KiB, log scale)")
     ax.set_ylabel("NDCG@10 (full ranking, 95% CI)")
