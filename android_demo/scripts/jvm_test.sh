@@ -38,7 +38,7 @@ PASSED=0
 FAILED=0
 STATUS=0
 note() { SUMMARY+=("$1"); }
-fail_step() { note "$1: FAILED ($2)"; STATUS=1; }
+fail_step() { note "$1: FAILED ($2)"; STATUS=1; FAILED=$((FAILED + 1)); }
 
 ensure_packages() {
   local missing=()
