@@ -9,31 +9,15 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary sibling + os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from builder.io import write_bytes_atomic
 
 
 def write_json(doc: dict[str, Any], path: str | Path) -> None:
     """The full document as indented JSON."""
-    atomic_write_bytes(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
+    write_bytes_atomic(path, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
 
 
 def _fmt(value: float | None, spec: str = ".1f") -> str:
@@ -193,4 +177,4 @@ Ratios: against the first model at the same thread count.</p>
 
 def write_html(doc: dict[str, Any], path: str | Path) -> None:
     """The HTML report, written atomically."""
-    atomic_write_bytes(path, render_html(doc).encode("utf-8"))
+    write_bytes_atomic(path, render_html(doc).encode("utf-8"))

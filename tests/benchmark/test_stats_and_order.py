@@ -9,7 +9,7 @@ import pytest
 
 from builder.benchmark.engine import model_labels
 from builder.benchmark.histories import random_histories
-from builder.benchmark.report import atomic_write_bytes
+from builder.io import write_bytes_atomic
 from builder.benchmark.runner import Session, run_interleaved
 from builder.benchmark.stats import latency_stats, percentile
 
@@ -93,7 +93,7 @@ def test_model_labels_disambiguate(tmp_path: Path) -> None:
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "out" / "r.json"
-    atomic_write_bytes(target, b"one")
-    atomic_write_bytes(target, b"two")
+    write_bytes_atomic(target, b"one")
+    write_bytes_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["r.json"]
