@@ -97,11 +97,14 @@ class TeacherConfig:
     learning_rate: float = 1e-3
     patience: int = 5  # evaluations without validation NDCG@10 improvement
     eval_every: int = 2  # epochs between validation evaluations
+    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
     max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
         _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
                  "teacher.max_steps_per_epoch", "must be >= 1")
+        _require(self.lr_schedule in ("constant", "cosine"), "teacher.lr_schedule",
+                 f"must be constant or cosine (got {self.lr_schedule!r})")
         _require(self.dim >= 2, "teacher.dim", "must be >= 2")
         _require(self.heads >= 1 and self.dim % self.heads == 0, "teacher.heads",
                  "must be >= 1 and divide teacher.dim")
@@ -128,11 +131,14 @@ class StudentConfig:
     learning_rate: float = 2e-3
     patience: int = 4
     eval_every: int = 2
+    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
     max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
         _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
                  "student.max_steps_per_epoch", "must be >= 1")
+        _require(self.lr_schedule in ("constant", "cosine"), "student.lr_schedule",
+                 f"must be constant or cosine (got {self.lr_schedule!r})")
         _require(self.dim >= 2, "student.dim", "must be >= 2")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")

@@ -239,7 +239,7 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     cached = meta is not None
     if meta is None:
         spec = TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
-                         max_steps_per_epoch=cfg.max_steps_per_epoch)
+                         max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule)
         tr = train(model, ctx.fit_data(), spec, desc="teacher")
         meta = {"train": asdict(tr)}
         ctx.cache.save("teacher", key, model.sequence, meta)

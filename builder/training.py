@@ -32,6 +32,7 @@ class TrainSpec:
     temperature: float = 1.0
     restore_best: bool = True
     max_steps_per_epoch: int | None = None
+    lr_schedule: str = "constant"  # constant | cosine (decays to 0 over `epochs`)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,45 @@ def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tens
     return alpha * hard + (1.0 - alpha) * (t * t) * soft
 
 
+class TeacherLogits:
+    """The frozen teacher's logits for the training windows, computed once where they fit.
+
+    Distillation reads the teacher's logits for every batch of every epoch (and the
+    prune and QAT fine-tunes read them again). When [W, L, N] float16 fits in
+    `budget_bytes` they are computed once, in inference mode, and sliced per batch,
+    which removes the teacher's forward pass from every step; otherwise (large
+    catalogs) the teacher runs on each batch.
+    """
+
+    def __init__(self, teacher: SequenceModel, inputs: np.ndarray, budget_bytes: int = 1 << 30,
+                 batch_size: int = 256) -> None:
+        self._forward = tf.function(lambda x: teacher.sequence(x, training=False), reduce_retracing=True)
+        w, length = inputs.shape
+        n = int(teacher.sequence.output_shape[-1])
+        self.table: np.ndarray | None = None
+        if w * length * n * 2 <= budget_bytes:
+            self.table = np.empty((w, length, n), np.float16)
+            for start in range(0, w, batch_size):
+                self.table[start:start + batch_size] = self._forward(
+                    tf.constant(inputs[start:start + batch_size])).numpy()
+
+    def batch(self, idx: np.ndarray, x: tf.Tensor) -> tf.Tensor:
+        if self.table is None:
+            return self._forward(x)
+        return tf.cast(tf.constant(self.table[idx]), tf.float32)
+
+
+def learning_rate(spec: TrainSpec, num_windows: int) -> float | Any:
+    """The optimizer's learning rate: constant, or cosine-decayed to 0 over every planned step."""
+    if spec.lr_schedule == "constant":
+        return spec.learning_rate
+    if spec.lr_schedule != "cosine":
+        raise ValueError(f"unknown lr_schedule {spec.lr_schedule!r} (constant | cosine)")
+    n = num_windows if spec.max_steps_per_epoch is None else min(num_windows, spec.max_steps_per_epoch * spec.batch_size)
+    steps = spec.epochs * -(-n // spec.batch_size)
+    return keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=max(steps, 1))
+
+
 def validation_ndcg10(model: keras.Model, split: EvalSplit, max_len: int) -> float:
     return evaluate(keras_scorer(model), split, max_len, name="validation").mean("ndcg@10")
 
@@ -88,12 +128,13 @@ def train(
     """Train `model.sequence` on the windows; validate `model.last`; restore the best weights."""
     inputs, targets, valid, progress = fit.inputs, fit.targets, fit.valid, fit.progress
     seq = model.sequence
-    optimizer = keras.optimizers.Adam(learning_rate=spec.learning_rate)
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(spec, len(fit.inputs)))
     distill = teacher is not None and spec.alpha < 1.0
 
+    soft = TeacherLogits(teacher, inputs) if distill else None
+
     @tf.function(reduce_retracing=True)
-    def step(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-        t_logits = teacher.sequence(x, training=False) if distill else None
+    def step(x: tf.Tensor, y: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = seq(x, training=True)
             loss = sequence_loss(y, logits, t_logits, spec.alpha, spec.temperature)
@@ -122,7 +163,9 @@ def train(
                 idx = order[start:start + spec.batch_size]
                 for cb in callbacks:
                     cb.on_train_batch_begin(b)
-                losses.append(float(step(tf.constant(inputs[idx]), tf.constant(targets[idx]))))
+                x = tf.constant(inputs[idx])
+                t_logits = soft.batch(idx, x) if soft is not None else None
+                losses.append(float(step(x, tf.constant(targets[idx]), t_logits)))
             for cb in callbacks:
                 cb.on_epoch_end(epoch)
             row = {"epoch": epoch, "loss": float(np.mean(losses))}

@@ -7,7 +7,7 @@ from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.baselines import MostPopular
 from builder.models.teacher import build_teacher
 from builder.progress import SILENT
-from builder.training import FitData, TrainSpec, set_seed, train
+from builder.training import FitData, TeacherLogits, TrainSpec, learning_rate, set_seed, train
 
 
 def test_teacher_learns_synthetic_successors():
@@ -42,3 +42,25 @@ def test_same_seed_same_weights():
 
     for a, b in zip(once(), once()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_cosine_schedule_decays_to_zero_over_the_planned_steps():
+    spec = TrainSpec(epochs=3, batch_size=10, learning_rate=0.1, lr_schedule="cosine")
+    lr = learning_rate(spec, num_windows=25)  # 3 steps per epoch, 9 in all
+    assert float(lr(0)) == np.float32(0.1)
+    assert float(lr(9)) == 0.0 and 0.0 < float(lr(8)) < 0.01
+    assert learning_rate(TrainSpec(epochs=3, batch_size=10, learning_rate=0.1), 25) == 0.1
+
+
+def test_teacher_logits_table_matches_the_teacher_and_falls_back_beyond_the_budget():
+    set_seed(6)
+    teacher = build_teacher(20, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
+    x = np.random.default_rng(0).integers(0, 20, size=(70, 6)).astype(np.int32)
+    idx = np.array([3, 69, 0])
+    want = teacher.sequence(x[idx], training=False).numpy()
+    cached = TeacherLogits(teacher, x, batch_size=32)
+    assert cached.table is not None and cached.table.shape == (70, 6, 20)
+    np.testing.assert_allclose(cached.batch(idx, x[idx]).numpy(), want, rtol=2e-3, atol=2e-3)  # float16
+    live = TeacherLogits(teacher, x, budget_bytes=70 * 6 * 20 * 2 - 1)
+    assert live.table is None
+    np.testing.assert_allclose(live.batch(idx, x[idx]).numpy(), want, rtol=1e-6, atol=1e-6)

@@ -16,5 +16,5 @@ def distill(student: SequenceModel, teacher: SequenceModel | None, cfg: DistillC
     spec = TrainSpec(student_cfg.epochs, student_cfg.batch_size, student_cfg.learning_rate,
                      student_cfg.patience, student_cfg.eval_every,
                      alpha=cfg.alpha if teacher is not None else 1.0, temperature=cfg.temperature,
-                     max_steps_per_epoch=student_cfg.max_steps_per_epoch)
+                     max_steps_per_epoch=student_cfg.max_steps_per_epoch, lr_schedule=student_cfg.lr_schedule)
     return train(student, fit, spec, desc=desc, teacher=teacher)

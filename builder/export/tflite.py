@@ -52,6 +52,7 @@ def serving_module(model: keras.Model, max_len: int, k: int, num_items: int) -> 
 @dataclass(frozen=True)
 class ConversionOptions:
     quantize: str = "none"  # none | qat | ptq
+    strip_names: bool = True  # drop internal tensor names (signatures keep theirs)
     sparsity: bool = False  # add Optimize.EXPERIMENTAL_SPARSITY (pruned models)
     representative: np.ndarray | None = None  # int32 [M, L] histories for PTQ calibration
 
@@ -86,4 +87,50 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
                 yield "recommend", {"history": h[None, :].astype(np.int32)}
 
         conv.representative_dataset = gen
-    return conv.convert()
+    blob = conv.convert()
+    return strip_tensor_names(blob) if options.strip_names else blob
+
+
+class _AlignedBuffer:
+    """Packs a weight buffer 16-byte aligned, as the converter writes them (schema: force_align 16)."""
+
+    def __init__(self, buffer: object) -> None:
+        self.buffer = buffer
+
+    def Pack(self, builder: object) -> int:  # noqa: N802 - flatbuffers' object API name
+        from ai_edge_litert import schema_py_generated as schema
+
+        b = self.buffer
+        data = None
+        if b.data is not None and len(b.data):
+            raw = np.asarray(b.data, np.uint8).tobytes()
+            builder.StartVector(1, len(raw), 16)
+            builder.head -= len(raw)
+            builder.Bytes[builder.head:builder.head + len(raw)] = raw
+            data = builder.EndVector(len(raw))
+        schema.BufferStart(builder)
+        if data is not None:
+            schema.BufferAddData(builder, data)
+        schema.BufferAddOffset(builder, b.offset)
+        schema.BufferAddSize(builder, b.size)
+        return schema.BufferEnd(builder)
+
+
+def strip_tensor_names(blob: bytes) -> bytes:
+    """Remove the internal tensor names (graph op paths, ~5% of a small model's bytes).
+
+    Signature names, their input/output names, op codes and metadata are kept, so
+    the artifact contract (`recommend`: history -> top_ids, top_scores) is unchanged;
+    only per-tensor debug names go. Buffers keep the converter's 16-byte alignment.
+    """
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(bytearray(blob), 0)
+    for sg in model.subgraphs:
+        for t in sg.tensors:
+            t.name = None
+    model.buffers = [_AlignedBuffer(b) for b in model.buffers]
+    builder = flatbuffers.Builder(len(blob))
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())

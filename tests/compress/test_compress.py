@@ -86,6 +86,30 @@ def test_ptq_export_runs(fit):
     assert by_type.get("FLOAT32", 0) == 0 and by_type["INT8"] >= N * D
 
 
+def test_stripping_tensor_names_changes_nothing_but_the_names(fit):
+    from ai_edge_litert import schema_py_generated as schema
+    from ai_edge_litert.interpreter import Interpreter
+
+    set_seed(3)
+    _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    opts = dict(quantize="ptq", representative=fit.inputs[:32])
+    named = convert(v.last, L, K, N, ConversionOptions(**opts, strip_names=False))
+    blob = convert(v.last, L, K, N, ConversionOptions(**opts))
+    assert len(blob) < len(named)
+    model = schema.Model.GetRootAsModel(blob, 0)
+    assert all(model.Subgraphs(g).Tensors(t).Name() in (None, b"")
+               for g in range(model.SubgraphsLength()) for t in range(model.Subgraphs(g).TensorsLength()))
+    for i in range(model.BuffersLength()):  # weights keep the converter's 16-byte alignment
+        b = model.Buffers(i)
+        if b.DataLength():
+            assert b._tab.Vector(b._tab.Offset(4)) % 16 == 0
+    a, b = Interpreter(model_content=named), Interpreter(model_content=blob)
+    assert a.get_signature_list() == b.get_signature_list()
+    for sig, h in (("scores", fit.inputs[:16]), ("recommend", fit.inputs[:1])):
+        ra, rb = a.get_signature_runner(sig)(history=h), b.get_signature_runner(sig)(history=h)
+        assert ra.keys() == rb.keys() and all(np.array_equal(ra[k], rb[k]) for k in ra)
+
+
 def test_k_plus_history_must_fit_the_catalog():
     _, v = build_student(N, L, StudentConfig(dim=D, conv_layers=0, dropout=0.0))
     with pytest.raises(ValueError, match="export.k"):
