@@ -14,7 +14,7 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import yaml
 
@@ -85,70 +85,71 @@ class DataConfig:
 
 
 @dataclass(frozen=True)
-class TeacherConfig:
+class TrainingConfig:
+    """The training schedule; the teacher and the student each have one (same keys)."""
+
+    SECTION: ClassVar[str] = "training"
+
+    epochs: int = 40
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
+    patience: int = 6  # evaluations without validation NDCG@10 improvement
+    eval_every: int = 2  # epochs between validation evaluations
+    max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
+
+    def __post_init__(self) -> None:
+        k = self.SECTION
+        _require(self.epochs >= 1, f"{k}.epochs", "must be >= 1")
+        _require(self.batch_size >= 1, f"{k}.batch_size", "must be >= 1")
+        _require(self.learning_rate > 0, f"{k}.learning_rate", "must be > 0")
+        _require(self.lr_schedule in ("constant", "cosine"), f"{k}.lr_schedule",
+                 f"must be constant or cosine (got {self.lr_schedule!r})")
+        _require(self.patience >= 1, f"{k}.patience", "must be >= 1")
+        _require(self.eval_every >= 1, f"{k}.eval_every", "must be >= 1")
+        _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
+                 f"{k}.max_steps_per_epoch", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class TeacherConfig(TrainingConfig):
     """SASRec-style causal self-attention model, full-softmax CE on every position."""
+
+    SECTION: ClassVar[str] = "teacher"
 
     dim: int = 64
     blocks: int = 2
     heads: int = 2
     dropout: float = 0.2
-    epochs: int = 100
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    patience: int = 5  # evaluations without validation NDCG@10 improvement
-    eval_every: int = 2  # epochs between validation evaluations
-    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
-    max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
-        _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
-                 "teacher.max_steps_per_epoch", "must be >= 1")
-        _require(self.lr_schedule in ("constant", "cosine"), "teacher.lr_schedule",
-                 f"must be constant or cosine (got {self.lr_schedule!r})")
+        super().__post_init__()
         _require(self.dim >= 2, "teacher.dim", "must be >= 2")
         _require(self.heads >= 1 and self.dim % self.heads == 0, "teacher.heads",
                  "must be >= 1 and divide teacher.dim")
         _require(self.blocks >= 1, "teacher.blocks", "must be >= 1")
         _require(0.0 <= self.dropout < 1.0, "teacher.dropout", "must be in [0, 1)")
-        _require(self.epochs >= 1, "teacher.epochs", "must be >= 1")
-        _require(self.batch_size >= 1, "teacher.batch_size", "must be >= 1")
-        _require(self.learning_rate > 0, "teacher.learning_rate", "must be > 0")
-        _require(self.patience >= 1, "teacher.patience", "must be >= 1")
-        _require(self.eval_every >= 1, "teacher.eval_every", "must be >= 1")
 
 
 @dataclass(frozen=True)
-class StudentConfig:
+class StudentConfig(TrainingConfig):
     """Small int8-friendly model: shared item embedding, causal convolutions, dense."""
+
+    SECTION: ClassVar[str] = "student"
 
     dim: int = 16
     conv_layers: int = 2
     kernel_size: int = 3
     pool_window: int = 0  # >0: add a causal average over the last `pool_window` items (long-term taste)
     dropout: float = 0.1
-    epochs: int = 60
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    patience: int = 4
-    eval_every: int = 2
-    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
-    max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
-        _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
-                 "student.max_steps_per_epoch", "must be >= 1")
-        _require(self.lr_schedule in ("constant", "cosine"), "student.lr_schedule",
-                 f"must be constant or cosine (got {self.lr_schedule!r})")
+        super().__post_init__()
         _require(self.dim >= 2, "student.dim", "must be >= 2")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
         _require(0.0 <= self.dropout < 1.0, "student.dropout", "must be in [0, 1)")
-        _require(self.epochs >= 1, "student.epochs", "must be >= 1")
-        _require(self.batch_size >= 1, "student.batch_size", "must be >= 1")
-        _require(self.learning_rate > 0, "student.learning_rate", "must be > 0")
-        _require(self.patience >= 1, "student.patience", "must be >= 1")
-        _require(self.eval_every >= 1, "student.eval_every", "must be >= 1")
 
 
 @dataclass(frozen=True)

