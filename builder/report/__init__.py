@@ -117,6 +117,28 @@ img{{max-width:560px}}figure{{display:inline-block;margin:8px}}</style></head><b
 """
 
 
+def _label_points(ax: Any, points: list[tuple[float, float, str]]) -> None:
+    """Name each point; points of similar size (a cluster) get a column of labels in NDCG order."""
+    lo, hi = ax.get_ylim()
+    step = 0.055 * (hi - lo)
+    clusters: list[list[tuple[float, float, str]]] = []
+    for p in sorted(points):
+        if clusters and p[0] / clusters[-1][-1][0] < 1.35:
+            clusters[-1].append(p)
+        else:
+            clusters.append([p])
+    for cl in clusters:
+        if len(cl) == 1:
+            x, y, name = cl[0]
+            ax.annotate(name, (x, y), textcoords="offset points", xytext=(7, -12), fontsize=8)
+            continue
+        cl.sort(key=lambda p: -p[1])
+        mid, right = sum(p[1] for p in cl) / len(cl), max(p[0] for p in cl) * 1.12
+        for i, (x, y, name) in enumerate(cl):
+            ax.annotate(name, (x, y), xytext=(right, mid + ((len(cl) - 1) / 2 - i) * step), fontsize=8,
+                        va="center", arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "gray"})
+
+
 def write_plots(result: "BuildResult", plot_dir: Path) -> dict[str, Path]:
     """size_vs_ndcg.png (log size axis) and stages.png (per-stage NDCG@10 / HR@10 bars with CIs)."""
     import io
@@ -138,16 +160,11 @@ def write_plots(result: "BuildResult", plot_dir: Path) -> dict[str, Path]:
 
     sized = [s for s in stages if s.size_bytes]
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    same_size: dict[int, int] = {}
     for s in sized:
         m = s.metrics["ndcg@10"]
-        x = s.size_bytes / 1024
-        ax.errorbar(x, m["value"], yerr=[[m["value"] - m["ci_low"]], [m["ci_high"] - m["value"]]],
-                    fmt="o", capsize=3)
-        slot = same_size.get(round(x), 0)  # stagger labels of models with the same file size
-        same_size[round(x)] = slot + 1
-        ax.annotate(s.name, (x, m["value"]), textcoords="offset points", xytext=(7, -12 + 11 * slot),
-                    fontsize=8)
+        ax.errorbar(s.size_bytes / 1024, m["value"],
+                    yerr=[[m["value"] - m["ci_low"]], [m["ci_high"] - m["value"]]], fmt="o", capsize=3)
+    _label_points(ax, [(s.size_bytes / 1024, s.metrics["ndcg@10"]["value"], s.name) for s in sized])
     for s in stages:
         if not s.size_bytes:
             v = s.metrics["ndcg@10"]["value"]
