@@ -267,6 +267,16 @@ def _representative(ctx: Context) -> np.ndarray:
     return x[np.random.default_rng(ctx.cfg.seed).choice(len(x), n, replace=False)]
 
 
+def ptq_stage(ctx: Context, name: str, model: Any, desc: str) -> StageResult:
+    """Post-training int8 (calibrated on training windows) of `model`, exported and evaluated."""
+    from builder.export.tflite import ConversionOptions, convert
+
+    t0 = time.perf_counter()
+    blob = convert(model, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
+                   ConversionOptions("ptq", representative=_representative(ctx)))
+    return export_tflite(ctx, name, blob, model, desc, count_params(model), time.perf_counter() - t0, False)
+
+
 def _agreement(ctx: Context, name: str, model: Any) -> float:
     from builder.evaluate.metrics import top_k_overlap
 
@@ -310,11 +320,8 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
                          f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}), fp32",
                          count_params(v_student.last), secs, cached, extra={"train": meta["train"]}))
 
-    t0 = time.perf_counter()
-    ptq = convert(v_student.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
-    report(export_tflite(ctx, "student_ptq_int8", ptq, v_student.last,
-                         "distilled student, post-training int8 quantization only (no pruning, no QAT)",
-                         count_params(v_student.last), time.perf_counter() - t0, False))
+    report(ptq_stage(ctx, "student_ptq_int8", v_student.last,
+                     "distilled student, post-training int8 quantization only (no pruning, no QAT)"))
 
     base = g_student
     if cfg.prune.enabled:
@@ -334,12 +341,9 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
                              f"({cfg.prune.structure}, item table included), fp32; weight sparsity {sp:.1%}",
                              count_params(v_pruned.last), secs, cached,
                              extra={"train": meta["train"], "weight_sparsity": sp}))
-        t0 = time.perf_counter()
-        ptq = convert(v_pruned.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
-        report(export_tflite(ctx, "pruned_ptq_int8", ptq, v_pruned.last,
-                             "pruned student, post-training int8 quantization (the same weights QAT starts "
-                             "from: isolates what QAT bought)",
-                             count_params(v_pruned.last), time.perf_counter() - t0, False))
+        report(ptq_stage(ctx, "pruned_ptq_int8", v_pruned.last,
+                         "pruned student, post-training int8 quantization (the same weights QAT starts "
+                         "from: isolates what QAT bought)"))
         base = g_pruned
 
     if cfg.qat.enabled:
@@ -356,18 +360,13 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         blob = convert(v_q.last, L, k, n, ConversionOptions("qat"))
         desc = ("final: " + ("pruned + " if cfg.prune.enabled else "") +
                 "sparsity-preserving QAT (TFMOT, item table included), full-integer int8 .tflite")
-        extra = {"train": meta["train"]}
+        final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(views(base).last),
+                              secs, cached, extra={"train": meta["train"]})
     else:
-        v_q = views(base)
-        t0 = time.perf_counter()
-        blob = convert(v_q.last, L, k, n, ConversionOptions("ptq", representative=_representative(ctx)))
-        secs, cached, desc = time.perf_counter() - t0, False, "final: post-training int8 (QAT disabled)"
-        extra = {}
-    final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(views(base).last), secs,
-                          cached, extra=extra)
+        final = ptq_stage(ctx, "final_int8", views(base).last, "final: post-training int8 (QAT disabled)")
     final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", views(base).last)
     report(final)
-    write_bytes_atomic(ctx.run_dir / "model.tflite", blob)
+    write_bytes_atomic(ctx.run_dir / "model.tflite", (ctx.run_dir / "models" / "final_int8.tflite").read_bytes())
     sidecar = json.loads((ctx.run_dir / "models" / "final_int8.json").read_text())
     write_json_atomic(ctx.run_dir / "model.json", {**sidecar, "model_file": "model.tflite"})
     return out

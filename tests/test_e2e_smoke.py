@@ -75,6 +75,21 @@ def test_interrupted_build_resumes_at_the_first_incomplete_stage(smoke_build, tm
     assert again.stage("teacher").metrics == smoke_build.stage("teacher").metrics
 
 
+def test_without_qat_the_final_model_is_the_pruned_ptq_model(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # reuse the trained stages
+    res = build(load_config("smoke", overrides={"qat": {"enabled": False}}), out, Progress(0))
+    assert res.stage("pruned_fp32").cached
+    assert "QAT disabled" in res.stage("final_int8").description
+    assert res.stage("final_int8").metrics == res.stage("pruned_ptq_int8").metrics  # same weights, same PTQ
+    run_dir = out / "smoke"
+    assert (run_dir / "model.tflite").read_bytes() == (run_dir / "models" / "final_int8.tflite").read_bytes()
+
+
 def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
     from builder.recommend import recommend
 
