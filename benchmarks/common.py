@@ -35,6 +35,12 @@ def machine() -> dict[str, Any]:
     return desc
 
 
+def document_header(suite: str, started: str, seconds: float) -> dict[str, Any]:
+    """The fields every result document starts with (schema, suite, when, how long, where)."""
+    return {"schema_version": SCHEMA_VERSION, "suite": suite, "created_utc": started,
+            "seconds": round(seconds, 1), "machine": machine()}
+
+
 def write_json(path: Path, doc: Any) -> Path:
     from builder.io import write_json_atomic
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import SCHEMA_VERSION, machine, now_utc, say
+from benchmarks.common import document_header, now_utc, say
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 STAGE_NAMES = ("teacher", "student_nodistill_fp32", "student_fp32", "student_ptq_int8",
@@ -251,11 +251,7 @@ def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, bu
     results = [run_size(n, Path(work_dir), quick=quick, budget_s=budget_s, mem_limit_gib=mem_limit_gib,
                         runs=runs, max_seconds=max_seconds) for n in sizes]
     return {
-        "schema_version": SCHEMA_VERSION,
-        "suite": "benchmarks.scale",
-        "created_utc": started,
-        "seconds": round(time.perf_counter() - t0, 1),
-        "machine": machine(),
+        **document_header("benchmarks.scale", started, time.perf_counter() - t0),
         "quick": quick,
         "work_dir": str(work_dir),
         "time_budget_s_per_size": budget_s,

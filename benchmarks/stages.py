@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import SCHEMA_VERSION, machine, now_utc, say
+from benchmarks.common import document_header, now_utc, say
 
 STAGES = (
     ("teacher", "fp32 teacher (SASRec)"),
@@ -111,11 +111,7 @@ def run_stages(run_dir: Path, *, threads: tuple[int, ...] = (1, 2), runs: int = 
                     say(keras_error)
     rows = _rows(engine, by_name, keras_docs)
     return {
-        "schema_version": SCHEMA_VERSION,
-        "suite": "benchmarks.stages",
-        "created_utc": started,
-        "seconds": round(time.perf_counter() - t0, 1),
-        "machine": machine(),
+        **document_header("benchmarks.stages", started, time.perf_counter() - t0),
         "run_dir": str(run_dir),
         "build": {"run_name": report.get("run_name"), "config_hash": report.get("config_hash"),
                   "dataset": report.get("dataset"), "evaluated_users": report.get("protocol", {}).get("users"),

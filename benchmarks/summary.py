@@ -107,18 +107,13 @@ def write_summaries(out_dir: Path) -> Path:
              "Produced by `python -m benchmarks.run` (`make benchmark`); see "
              "[benchmarks/README.md](../README.md) for what is measured and how. "
              "Raw numbers: `stages.json`, `scale.json`.\n"]
-    stages = out_dir / STAGES_JSON
-    if stages.is_file():
-        md = stages_markdown(json.loads(stages.read_text()))
-        write_text(out_dir / "stages.md", "# Stages side by side\n\n" + md)
-        parts += ["## Stages side by side\n", md]
-    else:
-        parts.append("## Stages side by side\n\nNot run yet (`python -m benchmarks.run --only stages`).\n")
-    scale = out_dir / SCALE_JSON
-    if scale.is_file():
-        md = scale_markdown(json.loads(scale.read_text()))
-        write_text(out_dir / "scale.md", "# Scale sweep\n\n" + md)
-        parts += ["## Scale sweep\n", md]
-    else:
-        parts.append("## Scale sweep\n\nNot run yet (`python -m benchmarks.run --only scale`).\n")
+    for part, json_name, title, to_markdown in (("stages", STAGES_JSON, "Stages side by side", stages_markdown),
+                                                ("scale", SCALE_JSON, "Scale sweep", scale_markdown)):
+        path = out_dir / json_name
+        if path.is_file():
+            md = to_markdown(json.loads(path.read_text()))
+            write_text(out_dir / f"{part}.md", f"# {title}\n\n" + md)
+            parts += [f"## {title}\n", md]
+        else:
+            parts.append(f"## {title}\n\nNot run yet (`python -m benchmarks.run --only {part}`).\n")
     return write_text(out_dir / "README.md", "\n".join(parts))

@@ -346,6 +346,7 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
                          "from: isolates what QAT bought)"))
         base = g_pruned
 
+    v_base = views(base)
     if cfg.qat.enabled:
         qgraph = prepare_qat(base)
         key = ctx.key("data", "teacher", "student", "distill", "prune", "qat")
@@ -360,11 +361,11 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         blob = convert(v_q.last, L, k, n, ConversionOptions("qat"))
         desc = ("final: " + ("pruned + " if cfg.prune.enabled else "") +
                 "sparsity-preserving QAT (TFMOT, item table included), full-integer int8 .tflite")
-        final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(views(base).last),
+        final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(v_base.last),
                               secs, cached, extra={"train": meta["train"]})
     else:
-        final = ptq_stage(ctx, "final_int8", views(base).last, "final: post-training int8 (QAT disabled)")
-    final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", views(base).last)
+        final = ptq_stage(ctx, "final_int8", v_base.last, "final: post-training int8 (QAT disabled)")
+    final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", v_base.last)
     report(final)
     write_bytes_atomic(ctx.run_dir / "model.tflite", (ctx.run_dir / "models" / "final_int8.tflite").read_bytes())
     sidecar = json.loads((ctx.run_dir / "models" / "final_int8.json").read_text())

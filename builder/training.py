@@ -109,14 +109,19 @@ class TeacherLogits:
         return tf.cast(tf.constant(self.table[idx]), tf.float32)
 
 
+def steps_per_epoch(num_windows: int, batch_size: int, max_steps_per_epoch: int | None) -> int:
+    """Optimizer steps in one epoch of `train` (every window, or the first max_steps batches)."""
+    steps = -(-num_windows // batch_size)
+    return steps if max_steps_per_epoch is None else min(steps, max_steps_per_epoch)
+
+
 def learning_rate(spec: TrainSpec, num_windows: int) -> float | Any:
     """The optimizer's learning rate: constant, or cosine-decayed to 0 over every planned step."""
     if spec.lr_schedule == "constant":
         return spec.learning_rate
     if spec.lr_schedule != "cosine":
         raise ValueError(f"unknown lr_schedule {spec.lr_schedule!r} (constant | cosine)")
-    n = num_windows if spec.max_steps_per_epoch is None else min(num_windows, spec.max_steps_per_epoch * spec.batch_size)
-    steps = spec.epochs * -(-n // spec.batch_size)
+    steps = spec.epochs * steps_per_epoch(num_windows, spec.batch_size, spec.max_steps_per_epoch)
     return keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=max(steps, 1))
 
 

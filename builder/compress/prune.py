@@ -7,14 +7,13 @@ unstructured) or `2:4` (m-by-n sparsity, always 50%).
 """
 from __future__ import annotations
 
-import numpy as np
 
 from builder._keras import keras, tfmot
 from builder.config import DistillConfig, PruneConfig
 from builder.models.layers import CUSTOM_OBJECTS
 from builder.models.student import views
 from builder.models.teacher import SequenceModel
-from builder.training import FitData, TrainResult, TrainSpec, train
+from builder.training import FitData, TrainResult, TrainSpec, steps_per_epoch, train
 
 sparsity = tfmot.sparsity.keras
 
@@ -60,10 +59,8 @@ def prune(graph: keras.Model, cfg: PruneConfig, fit: FitData, teacher: SequenceM
           distill_cfg: DistillConfig, batch_size: int,
         max_steps_per_epoch: int | None = None) -> tuple[keras.Model, TrainResult]:
     """Prune to cfg.target_sparsity while fine-tuning with the distillation loss; return stripped."""
-    steps_per_epoch = int(np.ceil(len(fit.inputs) / batch_size))
-    if max_steps_per_epoch is not None:
-        steps_per_epoch = min(steps_per_epoch, max_steps_per_epoch)
-    end_step = int(0.7 * cfg.epochs * steps_per_epoch)  # reach the target, then recover at it
+    # reach the target sparsity after 70% of the steps, then recover at it
+    end_step = int(0.7 * cfg.epochs * steps_per_epoch(len(fit.inputs), batch_size, max_steps_per_epoch))
     wrapped = wrap_for_pruning(graph, cfg, end_step)
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
                      temperature=distill_cfg.temperature, eval_every=max(1, cfg.epochs),
