@@ -267,14 +267,26 @@ def _representative(ctx: Context) -> np.ndarray:
     return x[np.random.default_rng(ctx.cfg.seed).choice(len(x), n, replace=False)]
 
 
-def ptq_stage(ctx: Context, name: str, model: Any, desc: str) -> StageResult:
-    """Post-training int8 (calibrated on training windows) of `model`, exported and evaluated."""
+def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str = "none",
+                  params_of: Any | None = None, seconds: float | None = None, cached: bool = False,
+                  extra: dict[str, Any] | None = None) -> StageResult:
+    """Calibrate a student's serving floor, convert (fp32, PTQ or QAT int8), export and evaluate.
+
+    PTQ is calibrated on the same training windows as the floor; its conversion time is
+    the stage's time unless `seconds` (training) is given. `params_of`: the model whose
+    parameters are reported (the float source of a QAT graph).
+    """
     from builder.export.tflite import ConversionOptions, convert
+    from builder.models.student import calibrate_score_floor
 
     t0 = time.perf_counter()
-    blob = convert(model, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
-                   ConversionOptions("ptq", representative=_representative(ctx)))
-    return export_tflite(ctx, name, blob, model, desc, count_params(model), time.perf_counter() - t0, False)
+    rep = _representative(ctx)
+    floor, ceiling = calibrate_score_floor(last, rep, ctx.cfg.export.k + ctx.max_len)
+    blob = convert(last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
+                   ConversionOptions(quantize, representative=rep if quantize == "ptq" else None))
+    extra = {**(extra or {}), "score_floor": floor, "score_ceiling": ceiling}
+    secs = time.perf_counter() - t0 if seconds is None else seconds
+    return export_tflite(ctx, name, blob, last, desc, count_params(params_of or last), secs, cached, extra)
 
 
 def _agreement(ctx: Context, name: str, model: Any) -> float:
@@ -290,10 +302,9 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
     from builder.compress.prune import prune, weight_sparsity
     from builder.compress.qat import prepare as prepare_qat
     from builder.compress.qat import qat
-    from builder.export.tflite import ConversionOptions, convert
     from builder.models.student import build_student, views
 
-    cfg, fit, n, L, k = ctx.cfg, ctx.fit_data(), ctx.dataset.num_items, ctx.max_len, ctx.cfg.export.k
+    cfg, fit, n, L = ctx.cfg, ctx.fit_data(), ctx.dataset.num_items, ctx.max_len
     sc = cfg.student
     arch = f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}) + residual, dense, shared item table"
     out: list[StageResult] = []
@@ -308,20 +319,20 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
     meta, cached, secs = _cached_or_train(
         ctx, "student_nodistill", ctx.key("data", "student"), g_plain,
         lambda: {"train": asdict(distill(v_plain, None, cfg.distill, sc, fit, desc="student (no KD)"))})
-    report(export_tflite(ctx, "student_nodistill_fp32", convert(v_plain.last, L, k, n), v_plain.last,
+    report(student_stage(ctx, "student_nodistill_fp32", v_plain.last,
                          f"student without distillation ({arch}), fp32 - ablation",
-                         count_params(v_plain.last), secs, cached, extra={"train": meta["train"]}))
+                         seconds=secs, cached=cached, extra={"train": meta["train"]}))
 
     g_student, v_student = build_student(n, L, sc)
     meta, cached, secs = _cached_or_train(
         ctx, "student", ctx.key("data", "teacher", "student", "distill"), g_student,
         lambda: {"train": asdict(distill(v_student, teacher, cfg.distill, sc, fit))})
-    report(export_tflite(ctx, "student_fp32", convert(v_student.last, L, k, n), v_student.last,
+    report(student_stage(ctx, "student_fp32", v_student.last,
                          f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}), fp32",
-                         count_params(v_student.last), secs, cached, extra={"train": meta["train"]}))
+                         seconds=secs, cached=cached, extra={"train": meta["train"]}))
 
-    report(ptq_stage(ctx, "student_ptq_int8", v_student.last,
-                     "distilled student, post-training int8 quantization only (no pruning, no QAT)"))
+    report(student_stage(ctx, "student_ptq_int8", v_student.last,
+                         "distilled student, post-training int8 quantization only (no pruning, no QAT)", "ptq"))
 
     base = g_student
     if cfg.prune.enabled:
@@ -336,14 +347,13 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
 
         meta, cached, secs = _cached_or_train(ctx, "pruned", key, g_pruned, run_prune)
         sp = weight_sparsity(g_pruned)
-        report(export_tflite(ctx, "pruned_fp32", convert(v_pruned.last, L, k, n), v_pruned.last,
+        report(student_stage(ctx, "pruned_fp32", v_pruned.last,
                              f"distilled student after magnitude pruning to {cfg.prune.target_sparsity:.0%} "
                              f"({cfg.prune.structure}, item table included), fp32; weight sparsity {sp:.1%}",
-                             count_params(v_pruned.last), secs, cached,
-                             extra={"train": meta["train"], "weight_sparsity": sp}))
-        report(ptq_stage(ctx, "pruned_ptq_int8", v_pruned.last,
-                         "pruned student, post-training int8 quantization (the same weights QAT starts "
-                         "from: isolates what QAT bought)"))
+                             seconds=secs, cached=cached, extra={"train": meta["train"], "weight_sparsity": sp}))
+        report(student_stage(ctx, "pruned_ptq_int8", v_pruned.last,
+                             "pruned student, post-training int8 quantization (the same weights QAT starts "
+                             "from: isolates what QAT bought)", "ptq"))
         base = g_pruned
 
     v_base = views(base)
@@ -357,14 +367,12 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
             return {"train": asdict(tr)}
 
         meta, cached, secs = _cached_or_train(ctx, "qat", key, qgraph, run_qat)
-        v_q = views(qgraph)
-        blob = convert(v_q.last, L, k, n, ConversionOptions("qat"))
         desc = ("final: " + ("pruned + " if cfg.prune.enabled else "") +
                 "sparsity-preserving QAT (TFMOT, item table included), full-integer int8 .tflite")
-        final = export_tflite(ctx, "final_int8", blob, v_q.last, desc, count_params(v_base.last),
-                              secs, cached, extra={"train": meta["train"]})
+        final = student_stage(ctx, "final_int8", views(qgraph).last, desc, "qat", params_of=v_base.last,
+                              seconds=secs, cached=cached, extra={"train": meta["train"]})
     else:
-        final = ptq_stage(ctx, "final_int8", v_base.last, "final: post-training int8 (QAT disabled)")
+        final = student_stage(ctx, "final_int8", v_base.last, "final: post-training int8 (QAT disabled)", "ptq")
     final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", v_base.last)
     report(final)
     write_bytes_atomic(ctx.run_dir / "model.tflite", (ctx.run_dir / "models" / "final_int8.tflite").read_bytes())

@@ -10,7 +10,9 @@ fully int8 with the table stored once (see also ItemEmbedding):
 - the shared table is quantized per tensor (GATHER cannot express per-channel
   scales), with the prune-preserving weight quantizer and no output quantizer
   (the layer is called for the lookup and for the scores: one range cannot fit both);
-- the logits get their own output quantizer on a PassThrough layer;
+- the training view's logits stay float; the serving view's scores are fake-quantized
+  by their ScoreFloor on its calibrated [floor, ceiling] (`calibrate_score_floor`
+  must run before conversion), the int8 output range of the .tflite;
 - LastStep/Dropout are wrapped with a no-op config (the prune-preserve registry
   claims weightless custom layers and then fails on them).
 """
@@ -33,11 +35,6 @@ def _prune_preserving_weight_quantizer() -> Any:
         prune_preserve_quantize_registry as registry)
 
     return registry.PrunePreserveDefault8BitWeightsQuantizer()
-
-
-def _activation_quantizer() -> Any:
-    return Q.quantizers.MovingAverageQuantizer(num_bits=8, per_axis=False, symmetric=False,
-                                               narrow_range=False)
 
 
 class _Config(Q.QuantizeConfig):
@@ -73,11 +70,11 @@ class TableQuantizeConfig(_Config):
         layer.lookup_fake_quant = True
 
 
-class OutputQuantizeConfig(_Config):
-    """FakeQuant on the layer's output only (the logits)."""
+class ScoreQuantizeConfig(_Config):
+    """ScoreFloor: fake-quantizes its own output on its calibrated range."""
 
-    def get_output_quantizers(self, layer: Any) -> list:
-        return [_activation_quantizer()]
+    def set_quantize_weights(self, layer: Any, quantize_weights: list) -> None:
+        layer.fake_quant = True
 
 
 class NoOpQuantizeConfig(_Config):
@@ -85,7 +82,7 @@ class NoOpQuantizeConfig(_Config):
 
 
 QUANTIZE_OBJECTS = {**CUSTOM_OBJECTS, "TableQuantizeConfig": TableQuantizeConfig,
-                    "OutputQuantizeConfig": OutputQuantizeConfig,
+                    "ScoreQuantizeConfig": ScoreQuantizeConfig,
                     "NoOpQuantizeConfig": NoOpQuantizeConfig}
 
 
@@ -94,8 +91,8 @@ def _annotation(layer: keras.layers.Layer) -> tuple[bool, Q.QuantizeConfig | Non
     name = layer.name
     if name == "items":
         return True, TableQuantizeConfig()
-    if name == "logits":
-        return True, OutputQuantizeConfig()
+    if name == "scores":
+        return True, ScoreQuantizeConfig()
     if name in ("last", "dropout"):
         return True, NoOpQuantizeConfig()
     if name in ("user", "pool") or name.startswith("residual") or name.startswith("conv"):

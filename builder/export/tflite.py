@@ -88,7 +88,23 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
 
         conv.representative_dataset = gen
     blob = conv.convert()
+    if options.quantize == "qat":
+        _require_integer_weights(blob)
     return strip_tensor_names(blob) if options.strip_names else blob
+
+
+def _require_integer_weights(blob: bytes) -> None:
+    """A QAT graph converts to int8 only where it carries ranges; a tensor without one stays float."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from builder.benchmark.static import static_summary
+
+    left = static_summary(schema.ModelT.InitFromPackedBuf(blob, 0), blob)["constant_bytes_by_type"].get("FLOAT32", 0)
+    if left:
+        raise ValueError(
+            f"QAT conversion left {left} bytes of float32 weights: a layer's output has no quantization "
+            "range. The serving ScoreFloor must be calibrated before conversion "
+            "(builder.models.student.calibrate_score_floor)")
 
 
 class _AlignedBuffer:

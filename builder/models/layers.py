@@ -82,6 +82,41 @@ class PassThrough(keras.layers.Layer):
         return tf.identity(x)
 
 
+class ScoreFloor(keras.layers.Layer):
+    """The serving scores: max(logits, floor), with floor <= 0 calibrated on training histories.
+
+    An int8 score tensor has 256 levels spread over its whole range. A student's
+    logits span about 20 (most items far below any top-K) while a user's top-10
+    spans about 0.6, so on the raw range nearly every user's top-10 holds ties.
+    Clamping the never-recommended tail at a floor below the top-(K+L) scores of
+    almost every calibration history gives the levels to the part that is ranked.
+    The floor stays <= 0 because int8 ranges must contain zero.
+
+    `floor`/`ceiling` are None (identity) until `calibrate_score_floor` sets them;
+    they are config, not weights, so trained weights and caches do not depend on
+    them. Under QAT (`fake_quant`, set by its QuantizeConfig) the output is
+    fake-quantized on exactly [floor, ceiling], which the converter turns into the
+    int8 output range.
+    """
+
+    def __init__(self, floor: float | None = None, ceiling: float | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.floor = floor
+        self.ceiling = ceiling
+        self.fake_quant = False
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        if self.floor is None:
+            return tf.identity(x)
+        y = tf.maximum(x, self.floor)
+        if self.fake_quant:
+            y = tf.quantization.fake_quant_with_min_max_args(y, self.floor, self.ceiling, num_bits=8)
+        return y
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "floor": self.floor, "ceiling": self.ceiling}
+
+
 class LastStep(keras.layers.Layer):
     """[B, L, D] -> [B, D]: the representation after the most recent item."""
 
@@ -111,6 +146,7 @@ CUSTOM_OBJECTS = {
     "PositionEmbedding": PositionEmbedding,
     "LastStep": LastStep,
     "PassThrough": PassThrough,
+    "ScoreFloor": ScoreFloor,
     "PaddingMask": PaddingMask,
     "CausalPaddingAttentionMask": CausalPaddingAttentionMask,
 }

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from builder._keras import keras
 from builder.config import StudentConfig
-from builder.models.layers import ItemEmbedding, LastStep, PassThrough
+import numpy as np
+
+from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor
 from builder.models.teacher import SequenceModel
 
 PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
@@ -46,10 +48,35 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
     if cfg.dropout:
         x = keras.layers.Dropout(cfg.dropout, name="dropout")(x)
     user = keras.layers.Dense(cfg.dim, name="user")
-    logits = PassThrough(name="logits")
-    seq = logits(items(user(x)))
-    last = logits(items(user(LastStep(name="last")(x))))
+    seq = items(user(x))
+    last = ScoreFloor(name="scores")(items(user(LastStep(name="last")(x))))
     return keras.Model(ids, [seq, last], name="student")
+
+
+def score_floor_layer(last: keras.Model) -> ScoreFloor:
+    """The ScoreFloor at the end of a serving view (plain, or inside a QuantizeWrapper)."""
+    layer = last.layers[-1]
+    inner = getattr(layer, "layer", layer)
+    if not isinstance(inner, ScoreFloor):
+        raise TypeError(f"{last.name}: last layer {layer.name} is not a ScoreFloor")
+    return inner
+
+
+def calibrate_score_floor(last: keras.Model, histories: np.ndarray, candidates: int,
+                          quantile: float = 0.01) -> tuple[float, float]:
+    """Set the serving floor/ceiling from the raw logits on `histories` [M, L]; returns them.
+
+    floor = min(0, the `quantile` of each history's `candidates`-th largest logit): the
+    recommend signature ranks K + L candidates, and for all but `quantile` of the
+    calibration histories they all stay above the floor. ceiling = the largest logit.
+    """
+    layer = score_floor_layer(last)
+    raw = keras.Model(last.input, last.layers[-1].input)(histories, training=False).numpy()
+    kth = -np.partition(-raw, min(candidates, raw.shape[1]) - 1, axis=1)[:, min(candidates, raw.shape[1]) - 1]
+    floor = float(min(0.0, np.quantile(kth, quantile)))
+    ceiling = float(max(raw.max(), 1e-3))  # int8 ranges contain zero
+    layer.floor, layer.ceiling = floor, ceiling
+    return floor, ceiling
 
 
 def views(graph: keras.Model) -> SequenceModel:

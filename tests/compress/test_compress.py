@@ -7,7 +7,7 @@ from builder.compress.prune import prune, weight_sparsity
 from builder.compress.qat import prepare, qat
 from builder.config import DistillConfig, PruneConfig, QATConfig, StudentConfig
 from builder.export.tflite import ConversionOptions, convert
-from builder.models.student import build_student, views
+from builder.models.student import build_student, calibrate_score_floor, views
 from builder.progress import SILENT
 from builder.training import FitData, set_seed
 
@@ -46,6 +46,7 @@ def test_pruning_reaches_target_and_leaves_the_float_student_alone(pruned):
 def test_qat_int8_export_is_full_integer_with_one_table(pruned, fit):
     _, stripped = pruned
     qgraph, _ = qat(stripped, QATConfig(epochs=1), fit, None, DistillConfig(), batch_size=32)
+    calibrate_score_floor(views(qgraph).last, fit.inputs[:32], K + L)
     blob = convert(views(qgraph).last, L, K, N, ConversionOptions("qat"))
     s = flatbuffer(blob)
     # no float weights left (int32 constants are biases and shapes, big only in tiny models)
@@ -136,3 +137,9 @@ def test_structured_pruning(fit, structure):
     else:  # at most 2 non-zeros in every group of 4 along TFMOT's grouping axis (the first)
         groups = stripped.get_layer("items").embeddings.numpy().T.reshape(D, N // 4, 4)
         assert (np.count_nonzero(groups, axis=-1) <= 2).all()
+
+
+def test_qat_conversion_refuses_an_uncalibrated_score_floor():
+    qgraph = prepare(build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))[0])
+    with pytest.raises(ValueError, match="calibrate_score_floor"):
+        convert(views(qgraph).last, L, K, N, ConversionOptions("qat"))
