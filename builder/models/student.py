@@ -2,8 +2,10 @@
 
 ids -> item table (shared with the output) -> causal convolutions (recent order) and,
 optionally, a causal average over a long window (long-term taste), summed with a
-residual -> Dense -> scores against the same table. The causal convolution is a Conv2D
-with a (1, k) kernel on [B, 1, L, D] after left zero-padding: a Conv1D computes
+residual -> Dense -> scores against the same table -> (serving view only) a floor
+under the scores, calibrated after training so that int8 ranks the top finely
+(ScoreFloor). The causal convolution is a Conv2D with a (1, k) kernel on
+[B, 1, L, D] after left zero-padding: a Conv1D computes
 the same thing, but TFMOT quantizes Conv2D natively (per-channel, sparsity
 preserving) while a 3-D Conv1D kernel cannot be quantized per channel.
 
