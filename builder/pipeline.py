@@ -285,6 +285,8 @@ def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str =
     blob = convert(last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
                    ConversionOptions(quantize, representative=rep if quantize == "ptq" else None))
     extra = {**(extra or {}), "score_floor": floor, "score_ceiling": ceiling}
+    if quantize != "none":
+        desc += f"; int8 scores on the calibrated range [{floor:.2f}, {ceiling:.2f}]"
     secs = time.perf_counter() - t0 if seconds is None else seconds
     return export_tflite(ctx, name, blob, last, desc, count_params(params_of or last), secs, cached, extra)
 
