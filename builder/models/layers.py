@@ -76,7 +76,7 @@ class PositionEmbedding(keras.layers.Layer):
 
 class PassThrough(keras.layers.Layer):
     """Identity with a name: keeps a float FakeQuant off the int ids (un-annotated, between
-    the input and the embedding) and gives the logits a place for their output quantizer."""
+    the input and the embedding)."""
 
     def call(self, x: tf.Tensor) -> tf.Tensor:
         return tf.identity(x)

@@ -15,10 +15,10 @@ every weight.
 """
 from __future__ import annotations
 
-from builder._keras import keras
-from builder.config import StudentConfig
 import numpy as np
 
+from builder._keras import keras
+from builder.config import StudentConfig
 from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor
 from builder.models.teacher import SequenceModel
 
@@ -74,7 +74,8 @@ def calibrate_score_floor(last: keras.Model, histories: np.ndarray, candidates: 
     """
     layer = score_floor_layer(last)
     raw = keras.Model(last.input, last.layers[-1].input)(histories, training=False).numpy()
-    kth = -np.partition(-raw, min(candidates, raw.shape[1]) - 1, axis=1)[:, min(candidates, raw.shape[1]) - 1]
+    k = min(candidates, raw.shape[1]) - 1
+    kth = -np.partition(-raw, k, axis=1)[:, k]
     floor = float(min(0.0, np.quantile(kth, quantile)))
     ceiling = float(max(raw.max(), 1e-3))  # int8 ranges contain zero
     layer.floor, layer.ceiling = floor, ceiling
