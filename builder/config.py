@@ -154,14 +154,22 @@ class StudentConfig(TrainingConfig):
 
 @dataclass(frozen=True)
 class DistillConfig:
-    """loss = alpha * CE(hard) + (1 - alpha) * T^2 * KL(teacher_T || student_T)."""
+    """loss = alpha * CE(hard) + (1 - alpha) * T^2 * KL(teacher_T || student_T).
+
+    item_init: how the distilled student's item table starts. `teacher_pca`: the
+    teacher's table projected on its top student.dim principal axes (needs
+    student.dim <= teacher.dim); `random`: the same init as the ablation student.
+    """
 
     alpha: float = 0.5
     temperature: float = 2.0
+    item_init: str = "teacher_pca"  # teacher_pca | random
 
     def __post_init__(self) -> None:
         _require(0.0 <= self.alpha <= 1.0, "distill.alpha", "must be in [0, 1]")
         _require(self.temperature > 0, "distill.temperature", "must be > 0")
+        _require(self.item_init in ("teacher_pca", "random"), "distill.item_init",
+                 f"must be teacher_pca or random (got {self.item_init!r})")
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,9 @@ class BuildConfig:
     def __post_init__(self) -> None:
         _require(bool(self.run_name) and "/" not in self.run_name and self.run_name not in (".", ".."),
                  "run_name", "must be a non-empty name without '/'")
+        _require(self.distill.item_init != "teacher_pca" or self.student.dim <= self.teacher.dim,
+                 "distill.item_init", f"teacher_pca needs student.dim ({self.student.dim}) <= "
+                 f"teacher.dim ({self.teacher.dim}); use random or a smaller student")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

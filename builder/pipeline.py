@@ -308,7 +308,10 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
 
     cfg, fit, n, L = ctx.cfg, ctx.fit_data(), ctx.dataset.num_items, ctx.max_len
     sc = cfg.student
-    arch = f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}) + residual, dense, shared item table"
+    pool = f", causal average(w={min(sc.pool_window, L)})" if sc.pool_window else ""
+    arch = (f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, "
+            "shared item table")
+    init = "; item table from the teacher's (PCA)" if cfg.distill.item_init == "teacher_pca" else ""
     out: list[StageResult] = []
 
     def report(stage: StageResult) -> StageResult:
@@ -330,7 +333,7 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         ctx, "student", ctx.key("data", "teacher", "student", "distill"), g_student,
         lambda: {"train": asdict(distill(v_student, teacher, cfg.distill, sc, fit))})
     report(student_stage(ctx, "student_fp32", v_student.last,
-                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}), fp32",
+                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}{init}), fp32",
                          seconds=secs, cached=cached, extra={"train": meta["train"]}))
 
     report(student_stage(ctx, "student_ptq_int8", v_student.last,

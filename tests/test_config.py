@@ -63,3 +63,12 @@ def test_bad_files(tmp_path: Path):
         load_config("smoke", unk)
     with pytest.raises(ConfigError, match="unknown preset"):
         load_config("huge")
+
+
+def test_teacher_item_init_needs_a_student_no_wider_than_the_teacher():
+    wide = {"teacher": {"dim": 16}, "student": {"dim": 32}}
+    with pytest.raises(ConfigError, match="'distill.item_init'.*student.dim \\(32\\) <= teacher.dim \\(16\\)"):
+        BuildConfig.from_dict(wide)
+    assert BuildConfig.from_dict({**wide, "distill": {"item_init": "random"}}).student.dim == 32
+    with pytest.raises(ConfigError, match="'distill.item_init'.*'pca'"):
+        BuildConfig.from_dict({"distill": {"item_init": "pca"}})

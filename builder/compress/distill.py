@@ -2,17 +2,63 @@
 
 The loss lives with the training step (`builder.training.sequence_loss`):
 alpha * CE(hard) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T)).
+
+The distilled student also starts from the teacher's item table
+(`distill.item_init: teacher_pca`): the table projected on its top principal
+axes keeps as much of the teacher's item geometry as `student.dim` dimensions
+can. Soft labels alone teach it only through the last layers' gradients.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from builder._keras import keras
 from builder.config import DistillConfig, StudentConfig
 from builder.models.teacher import SequenceModel
 from builder.training import FitData, TrainResult, spec_from, train
 
+# Per-coordinate std of the projected table: the scale of the student's own
+# random init (0.02) times a few, so that scores start informative but small.
+PCA_INIT_STD = 0.05
+
+
+def pca_item_table(table: np.ndarray, dim: int, std: float = PCA_INIT_STD) -> tuple[np.ndarray, float]:
+    """`table` [N, D] (row 0 = padding) on its top-`dim` principal axes -> ([N, dim], variance kept).
+
+    The axes and mean come from the item rows (1..N-1); every row is projected and
+    the result scaled so that item rows have per-coordinate std `std`.
+    """
+    if dim > table.shape[1]:
+        raise ValueError(f"cannot project a {table.shape[1]}-dim item table onto {dim} dims")
+    items = table[1:].astype(np.float64)
+    mean = items.mean(axis=0)
+    _, s, vt = np.linalg.svd(items - mean, full_matrices=False)
+    proj = (table - mean) @ vt[:dim].T
+    scale = std / max(float(proj[1:].std()), 1e-12)
+    return (proj * scale).astype(np.float32), float((s[:dim] ** 2).sum() / max((s ** 2).sum(), 1e-30))
+
+
+def init_items_from_teacher(student: keras.Model, teacher: SequenceModel) -> float:
+    """Set the student's item table from the teacher's (PCA); returns the variance kept."""
+    source = teacher.sequence.get_layer("items").embeddings.numpy()
+    target = student.get_layer("items").embeddings
+    table, kept = pca_item_table(source, int(target.shape[1]))
+    if table.shape != tuple(target.shape):
+        raise ValueError(f"teacher item table {source.shape} does not match the student's {tuple(target.shape)}")
+    target.assign(table)
+    return kept
+
 
 def distill(student: SequenceModel, teacher: SequenceModel | None, cfg: DistillConfig,
             student_cfg: StudentConfig, fit: FitData, desc: str = "student") -> TrainResult:
-    """Train `student` in place; with `teacher=None` (or alpha=1) it is the plain-CE ablation."""
+    """Train `student` in place; with `teacher=None` it is the plain-CE ablation (random init).
+
+    With a teacher and `cfg.item_init == "teacher_pca"` the item table starts from the teacher's.
+    """
+    if teacher is not None and cfg.item_init == "teacher_pca":
+        kept = init_items_from_teacher(student.sequence, teacher)
+        fit.progress.info(f"{desc}: item table initialized from the teacher's "
+                          f"(PCA, {kept:.0%} of its variance kept)")
     spec = spec_from(student_cfg, alpha=cfg.alpha if teacher is not None else 1.0,
                      temperature=cfg.temperature)
     return train(student, fit, spec, desc=desc, teacher=teacher)
