@@ -333,7 +333,8 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
         ctx, "student", ctx.key("data", "teacher", "student", "distill"), g_student,
         lambda: {"train": asdict(distill(v_student, teacher, cfg.distill, sc, fit))})
     report(student_stage(ctx, "student_fp32", v_student.last,
-                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, T {cfg.distill.temperature}{init}), fp32",
+                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, "
+                         f"T {cfg.distill.temperature}{init}), fp32",
                          seconds=secs, cached=cached, extra={"train": meta["train"]}))
 
     report(student_stage(ctx, "student_ptq_int8", v_student.last,
@@ -389,7 +390,8 @@ def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
 COMPARISONS = (
     ("teacher", "most_popular", "teacher vs most-popular baseline"),
     ("teacher", "item_transition", "teacher vs item-transition baseline"),
-    ("student_fp32", "student_nodistill_fp32", "what distillation bought (same student, with vs without KD)"),
+    ("student_fp32", "student_nodistill_fp32",
+     "what distillation bought (same student: soft labels + the teacher's item table vs trained alone)"),
     ("final_int8", "pruned_ptq_int8", "what QAT bought (same pruned weights: QAT int8 vs post-training int8)"),
     ("final_int8", "student_ptq_int8", "whole QAT path vs PTQ-only path (pruned + QAT int8 vs PTQ int8 of the student)"),
     ("final_int8", "pruned_fp32", "what int8 quantization cost (QAT int8 vs its fp32 source)"),
