@@ -17,8 +17,9 @@ from builder.config import DistillConfig, StudentConfig
 from builder.models.teacher import SequenceModel
 from builder.training import FitData, TrainResult, spec_from, train
 
-# Per-coordinate std of the projected table: the scale of the student's own
-# random init (0.02) times a few, so that scores start informative but small.
+# Per-coordinate std of the projected table (a trained 32-dim student table has
+# ~0.14). ML-100K, mean validation NDCG@10 over seeds 42 and 43: 0.02 -> 0.1204,
+# 0.05 -> 0.1224, 0.15 -> 0.1228 (random init: 0.1161).
 PCA_INIT_STD = 0.05
 
 
