@@ -115,6 +115,11 @@ def steps_per_epoch(num_windows: int, batch_size: int, max_steps_per_epoch: int 
     return steps if max_steps_per_epoch is None else min(steps, max_steps_per_epoch)
 
 
+def planned_steps(spec: TrainSpec, num_windows: int) -> int:
+    """Optimizer steps over every epoch of `train` (early stopping may end it sooner)."""
+    return spec.epochs * steps_per_epoch(num_windows, spec.batch_size, spec.max_steps_per_epoch)
+
+
 # XLA makes a step ~25% faster on CPU but costs seconds to compile per training run:
 # it pays for long runs only. Every default-preset run has >= 76 steps; the smoke
 # preset's have <= 20 (XLA off there saves ~20 s of its ~2 minutes).
@@ -127,8 +132,8 @@ def learning_rate(spec: TrainSpec, num_windows: int) -> float | Any:
         return spec.learning_rate
     if spec.lr_schedule != "cosine":
         raise ValueError(f"unknown lr_schedule {spec.lr_schedule!r} (constant | cosine)")
-    steps = spec.epochs * steps_per_epoch(num_windows, spec.batch_size, spec.max_steps_per_epoch)
-    return keras.optimizers.schedules.CosineDecay(spec.learning_rate, decay_steps=max(steps, 1))
+    return keras.optimizers.schedules.CosineDecay(spec.learning_rate,
+                                                  decay_steps=max(planned_steps(spec, num_windows), 1))
 
 
 def validation_ndcg10(model: keras.Model, split: EvalSplit, max_len: int) -> float:
@@ -151,9 +156,8 @@ def train(
     distill = teacher is not None and spec.alpha < 1.0
 
     soft = TeacherLogits(teacher, inputs) if distill else None
-    steps = spec.epochs * steps_per_epoch(len(inputs), spec.batch_size, spec.max_steps_per_epoch)
 
-    @tf.function(reduce_retracing=True, jit_compile=steps >= XLA_MIN_STEPS)
+    @tf.function(reduce_retracing=True, jit_compile=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
     def step(x: tf.Tensor, y: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = seq(x, training=True)

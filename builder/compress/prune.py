@@ -7,7 +7,6 @@ unstructured) or `2:4` (m-by-n sparsity, always 50%).
 """
 from __future__ import annotations
 
-
 from builder._keras import keras, tfmot
 from builder.config import DistillConfig, PruneConfig
 from builder.models.layers import CUSTOM_OBJECTS
