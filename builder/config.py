@@ -32,18 +32,42 @@ def _require(cond: bool, key: str, msg: str) -> None:
 
 @dataclass(frozen=True)
 class SyntheticConfig:
-    """Synthetic interactions with planted sequential structure (tests, scale sweeps)."""
+    """Synthetic interactions (builder.data.synthetic).
 
+    kind `successor`: planted item -> successor chains (unit tests, scale sweeps).
+    kind `latent`: a realistic catalog: item clusters in a latent taste space, Zipf
+    popularity, users whose taste drifts, short-range sequential dependence
+    (`follow_prob`: next item is the current one's planted same-cluster successor),
+    heavy-tailed history lengths, no repeated items per user.
+    """
+
+    kind: str = "successor"  # successor | latent
     num_users: int = 500
     num_items: int = 200
     mean_length: int = 30
     follow_prob: float = 0.7
+    # latent only
+    num_clusters: int = 40
+    latent_dim: int = 16
+    popularity_exponent: float = 1.0  # Zipf exponent of item popularity
+    drift: float = 0.1  # per-step taste drift (0 = fixed taste)
+    taste_temperature: float = 0.5  # lower = choices follow taste more strictly
 
     def __post_init__(self) -> None:
+        _require(self.kind in ("successor", "latent"), "data.synthetic.kind",
+                 f"must be successor or latent (got {self.kind!r})")
         _require(self.num_users >= 1, "data.synthetic.num_users", "must be >= 1")
         _require(self.num_items >= 2, "data.synthetic.num_items", "must be >= 2")
         _require(self.mean_length >= 3, "data.synthetic.mean_length", "must be >= 3")
         _require(0.0 <= self.follow_prob <= 1.0, "data.synthetic.follow_prob", "must be in [0, 1]")
+        _require(self.num_clusters >= 1 and (self.kind != "latent" or self.num_clusters <= self.num_items),
+                 "data.synthetic.num_clusters", "must be in [1, num_items]")
+        _require(self.latent_dim >= 1, "data.synthetic.latent_dim", "must be >= 1")
+        _require(self.popularity_exponent >= 0, "data.synthetic.popularity_exponent", "must be >= 0")
+        _require(0.0 <= self.drift <= 1.0, "data.synthetic.drift", "must be in [0, 1]")
+        _require(self.taste_temperature > 0, "data.synthetic.taste_temperature", "must be > 0")
+        _require(self.kind != "latent" or self.mean_length < self.num_items, "data.synthetic.mean_length",
+                 "must be below num_items for kind latent (users never repeat an item)")
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,7 @@ class DataConfig:
     rating_threshold: float | None = None  # keep ratings >= threshold; None keeps all
     min_user_interactions: int = 5
     min_item_interactions: int = 5
+    user_fraction: float = 1.0  # keep a random (seeded) fraction of the users, before filtering
     max_len: int = 50
     synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
 
@@ -80,6 +105,7 @@ class DataConfig:
                  "must be >= 3 (leave-one-out needs a train, a validation and a test item)")
         _require(self.min_item_interactions >= 1, "data.min_item_interactions", "must be >= 1")
         _require(self.max_len >= 1, "data.max_len", "history length must be >= 1")
+        _require(0.0 < self.user_fraction <= 1.0, "data.user_fraction", "must be in (0, 1]")
         _require(len(self.delimiter) >= 1, "data.delimiter", "must not be empty")
         _require(self.id_type in ("int", "str"), "data.id_type", f"must be int or str (got {self.id_type!r})")
 
@@ -90,12 +116,16 @@ class TrainingConfig:
 
     SECTION: ClassVar[str] = "training"
 
-    epochs: int = 40
+    epochs: int = 200  # a cap for `plateau` (validation decides); the length for cosine/constant
     batch_size: int = 128
     learning_rate: float = 3e-3
-    lr_schedule: str = "cosine"  # constant | cosine (decays to 0 over `epochs`)
-    patience: int = 6  # evaluations without validation NDCG@10 improvement
+    # plateau: constant until validation stalls, then restore the best weights and cut the
+    # rate; constant; cosine (decays to 0 over `epochs`)
+    lr_schedule: str = "plateau"
+    patience: int = 3  # evaluations without validation NDCG@10 improvement
     eval_every: int = 2  # epochs between validation evaluations
+    decay_factor: float = 0.3  # plateau: learning-rate multiplier at each plateau
+    max_decays: int = 2  # plateau: rate cuts before the next plateau stops training
     max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
 
     def __post_init__(self) -> None:
@@ -103,10 +133,12 @@ class TrainingConfig:
         _require(self.epochs >= 1, f"{k}.epochs", "must be >= 1")
         _require(self.batch_size >= 1, f"{k}.batch_size", "must be >= 1")
         _require(self.learning_rate > 0, f"{k}.learning_rate", "must be > 0")
-        _require(self.lr_schedule in ("constant", "cosine"), f"{k}.lr_schedule",
-                 f"must be constant or cosine (got {self.lr_schedule!r})")
+        _require(self.lr_schedule in ("constant", "cosine", "plateau"), f"{k}.lr_schedule",
+                 f"must be plateau, constant or cosine (got {self.lr_schedule!r})")
         _require(self.patience >= 1, f"{k}.patience", "must be >= 1")
         _require(self.eval_every >= 1, f"{k}.eval_every", "must be >= 1")
+        _require(0.0 < self.decay_factor < 1.0, f"{k}.decay_factor", "must be in (0, 1)")
+        _require(self.max_decays >= 0, f"{k}.max_decays", "must be >= 0")
         _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
                  f"{k}.max_steps_per_epoch", "must be >= 1")
 
@@ -176,7 +208,6 @@ class DistillConfig:
 class PruneConfig:
     """Magnitude pruning (TFMOT) to a target sparsity, fine-tuned with distillation."""
 
-    enabled: bool = True
     target_sparsity: float = 0.5
     structure: str = "unstructured"  # unstructured | block | 2:4
     block_size: tuple[int, int] = (1, 4)
@@ -197,7 +228,6 @@ class PruneConfig:
 class QATConfig:
     """Sparsity-preserving quantization-aware training (TFMOT), embeddings included."""
 
-    enabled: bool = True
     epochs: int = 6
     learning_rate: float = 5e-4
 
@@ -234,9 +264,21 @@ class EvalConfig:
         _require(self.max_users is None or self.max_users >= 1, "evaluate.max_users", "must be >= 1")
 
 
+# The default recipe (builder.recipe): the ablation student, the distilled student and its
+# PTQ int8, pruning and the pruned PTQ int8 (what QAT must beat), QAT (the shipped model).
+DEFAULT_RECIPE: tuple[dict[str, Any], ...] = (
+    {"step": "ablation"}, {"step": "distill"}, {"step": "ptq"}, {"step": "prune"}, {"step": "ptq"},
+    {"step": "qat"})
+
+
 @dataclass(frozen=True)
 class BuildConfig:
-    """Everything one `rec-builder build` needs."""
+    """Everything one `rec-builder build` needs.
+
+    `recipe`: the ordered steps after the teacher; each entry names a registered step
+    (builder.recipe) and may override keys of that step's section, e.g.
+    `{step: prune, target_sparsity: 0.7}`. Entries are checked by `builder.recipe.resolve`.
+    """
 
     run_name: str = "default"
     seed: int = 42
@@ -248,6 +290,7 @@ class BuildConfig:
     qat: QATConfig = field(default_factory=QATConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     evaluate: EvalConfig = field(default_factory=EvalConfig)
+    recipe: tuple[dict, ...] = DEFAULT_RECIPE
 
     def __post_init__(self) -> None:
         _require(bool(self.run_name) and "/" not in self.run_name and self.run_name not in (".", ".."),
@@ -255,6 +298,10 @@ class BuildConfig:
         _require(self.distill.item_init != "teacher_pca" or self.student.dim <= self.teacher.dim,
                  "distill.item_init", f"teacher_pca needs student.dim ({self.student.dim}) <= "
                  f"teacher.dim ({self.teacher.dim}); use random or a smaller student")
+        _require(len(self.recipe) >= 1, "recipe", "must list at least one step")
+        for i, entry in enumerate(self.recipe):
+            _require(isinstance(entry.get("step"), str), f"recipe[{i}].step",
+                     f"every recipe entry needs a step name (got {dict(entry)!r})")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -288,6 +335,10 @@ def _check_type(value: Any, tp: Any, key: str) -> Any:
             except ConfigError as e:
                 errors.append(str(e))
         raise ConfigError(errors[0] if errors else f"config key '{key}': invalid value {value!r}")
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+        return tuple(_check_type(v, args[0], f"{key}[{i}]") for i, v in enumerate(value))
     if origin is tuple:
         if not isinstance(value, (list, tuple)) or len(value) != len(args):
             raise ConfigError(f"config key '{key}': expected a list of {len(args)} values, got {value!r}")
@@ -308,6 +359,10 @@ def _check_type(value: Any, tp: Any, key: str) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"config key '{key}': expected a string, got {value!r}")
         return value
+    if tp is dict:
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise ConfigError(f"config key '{key}': expected a mapping, got {value!r}")
+        return dict(value)
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
             raise ConfigError(f"config key '{key}': expected a table/mapping, got {value!r}")

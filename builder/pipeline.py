@@ -1,6 +1,7 @@
-"""The build: ordered stages, each evaluated with the same protocol, into a BuildResult.
+"""The build: data + teacher + a recipe, each stage evaluated with the same protocol.
 
-data -> baselines -> teacher -> (compression stages) -> report. Every stage that
+data -> baselines -> teacher -> `for step in recipe` (builder.recipe) -> the last
+step's int8 model is shipped (model.tflite + model.json) -> report. Every stage that
 has a .tflite is evaluated by running that file through LiteRT; Keras numbers
 are kept beside them only as a cross-check. Completed training stages are
 cached under `<run>/cache/` and reused when config and data are unchanged.
@@ -23,75 +24,8 @@ from builder.evaluate.bootstrap import Bootstrap
 from builder.evaluate.evaluator import EvalResult, evaluate, keras_scorer, tflite_scorer
 from builder.io import write_bytes_atomic, write_json_atomic
 from builder.progress import Progress
-
-
-@dataclass
-class StageResult:
-    """One row of the report: a model (or baseline) and its measured quality and cost."""
-
-    name: str
-    kind: str  # baseline | keras | tflite
-    description: str
-    metrics: dict[str, dict[str, float]]
-    params: int | None = None
-    nonzero_params: int | None = None
-    size_bytes: int | None = None
-    gzip_bytes: int | None = None
-    tflite: str | None = None
-    vs_teacher: dict[str, float] | None = None
-    agreement_top10: float | None = None  # mean top-10 overlap with the stage's float source
-    seconds: float = 0.0
-    cached: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class BuildResult:
-    run_dir: Path
-    config: BuildConfig
-    dataset: dict[str, Any]
-    stages: list[StageResult]
-    gate: dict[str, Any]
-    seconds: float
-    evaluated_users: int
-    comparisons: list[dict[str, Any]] = field(default_factory=list)
-
-    def stage(self, name: str) -> StageResult:
-        for s in self.stages:
-            if s.name == name:
-                return s
-        raise KeyError(name)
-
-    def to_dict(self) -> dict[str, Any]:
-        from builder import __version__
-
-        return {
-            "builder_version": __version__,
-            "run_name": self.config.run_name,
-            "config_hash": self.config.hash(),
-            "config": self.config.to_dict(),
-            "dataset": self.dataset,
-            "protocol": {
-                "split": "leave-one-out by time (last = test, second-to-last = validation)",
-                "ranking": "full catalog, items in the user's history excluded, ties broken "
-                           "uniformly at random (expected value)",
-                "users": self.evaluated_users,
-                "confidence": self.config.evaluate.confidence,
-                "bootstrap_samples": self.config.evaluate.bootstrap_samples,
-            },
-            "stages": [_stage_dict(s) for s in self.stages],
-            "comparisons": self.comparisons,
-            "gate": self.gate,
-            "seconds": round(self.seconds, 1),
-        }
-
-
-def _stage_dict(s: StageResult) -> dict[str, Any]:
-    d = asdict(s)
-    flat = {m: v["value"] for m, v in s.metrics.items()}
-    flat.update({f"{m}_ci": [v["ci_low"], v["ci_high"]] for m, v in s.metrics.items()})
-    d.update(flat)
-    return d
+from builder.recipe import Step, resolve, run_recipe
+from builder.results import BuildResult, StageResult
 
 
 @dataclass
@@ -106,17 +40,22 @@ class Context:
     test: EvalSplit
     boot: Bootstrap
     data_hash: str
+    steps: list[Step]
     results: dict[str, EvalResult] = field(default_factory=dict)
+    teacher: Any = None  # the trained teacher (SequenceModel), once run_teacher has run
+    teacher_key: str = ""
     _fit: Any = None
 
     @property
     def max_len(self) -> int:
         return self.cfg.data.max_len
 
-    def key(self, *sections: str, upstream: str = "") -> str:
+    def key(self, upstream: str, *configs: Any) -> str:
+        """Cache key of a stage: data, seed, the configs it depends on, and its upstream's key."""
         import hashlib
 
-        blob = f"{self.data_hash}|{self.cfg.seed}|{self.cfg.hash(sections=sections)}|{upstream}"
+        parts = json.dumps([asdict(c) for c in configs], sort_keys=True, default=list)
+        blob = f"{self.data_hash}|{self.cfg.seed}|{parts}|{upstream}"
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def fit_data(self) -> Any:
@@ -226,14 +165,14 @@ def run_baselines(ctx: Context) -> list[StageResult]:
     return out
 
 
-def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
+def run_teacher(ctx: Context) -> StageResult:
     from builder.export.tflite import convert
     from builder.models.teacher import build_teacher
     from builder.training import spec_from, train
 
     cfg = ctx.cfg.teacher
     model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
-    key = ctx.key("data", "teacher")
+    key = ctx.key("", ctx.cfg.data, cfg)
     t0 = time.perf_counter()
     meta = ctx.cache.load("teacher", key, model.sequence)
     cached = meta is not None
@@ -247,10 +186,11 @@ def run_teacher(ctx: Context) -> tuple[Any, StageResult]:
             f"full-softmax CE on every position (fp32 .tflite)")
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
                           train_s, cached, extra={"train": meta["train"]})
-    return model, stage
+    ctx.teacher, ctx.teacher_key = model, key
+    return stage
 
 
-def _cached_or_train(ctx: Context, name: str, key: str, model: Any, train_fn: Any) -> tuple[dict, bool, float]:
+def cached_or_train(ctx: Context, name: str, key: str, model: Any, train_fn: Any) -> tuple[dict, bool, float]:
     """Load stage `name` from the cache into `model`, or run `train_fn()` (-> meta) and cache it."""
     t0 = time.perf_counter()
     meta = ctx.cache.load(name, key, model)
@@ -291,100 +231,11 @@ def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str =
     return export_tflite(ctx, name, blob, last, desc, count_params(params_of or last), secs, cached, extra)
 
 
-def _agreement(ctx: Context, name: str, model: Any) -> float:
+def agreement(ctx: Context, name: str, model: Any) -> float:
     from builder.evaluate.metrics import top_k_overlap
 
     ref = evaluate(keras_scorer(model), ctx.test, ctx.max_len, f"{name}_ref")
     return float(top_k_overlap(ctx.results[name].top10, ref.top10).mean())
-
-
-def run_compression(ctx: Context, teacher: Any) -> list[StageResult]:
-    """student (no distillation) -> student (distilled) -> PTQ int8 -> pruned -> QAT int8."""
-    from builder.compress.distill import distill
-    from builder.compress.prune import prune, weight_sparsity
-    from builder.compress.qat import prepare as prepare_qat
-    from builder.compress.qat import qat
-    from builder.models.student import build_student, views
-
-    cfg, fit, n, L = ctx.cfg, ctx.fit_data(), ctx.dataset.num_items, ctx.max_len
-    sc = cfg.student
-    pool = f", causal average(w={min(sc.pool_window, L)})" if sc.pool_window else ""
-    arch = (f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, "
-            "shared item table")
-    init = "; item table from the teacher's (PCA)" if cfg.distill.item_init == "teacher_pca" else ""
-    out: list[StageResult] = []
-
-    def report(stage: StageResult) -> StageResult:
-        out.append(stage)
-        ctx.progress.info(_summary_line(stage))
-        return stage
-
-    # Ablation: the same student trained on hard labels only.
-    g_plain, v_plain = build_student(n, L, sc)
-    meta, cached, secs = _cached_or_train(
-        ctx, "student_nodistill", ctx.key("data", "student"), g_plain,
-        lambda: {"train": asdict(distill(v_plain, None, cfg.distill, sc, fit, desc="student (no KD)"))})
-    report(student_stage(ctx, "student_nodistill_fp32", v_plain.last,
-                         f"student without distillation ({arch}), fp32 - ablation",
-                         seconds=secs, cached=cached, extra={"train": meta["train"]}))
-
-    g_student, v_student = build_student(n, L, sc)
-    meta, cached, secs = _cached_or_train(
-        ctx, "student", ctx.key("data", "teacher", "student", "distill"), g_student,
-        lambda: {"train": asdict(distill(v_student, teacher, cfg.distill, sc, fit))})
-    report(student_stage(ctx, "student_fp32", v_student.last,
-                         f"distilled student ({arch}; alpha {cfg.distill.alpha}, "
-                         f"T {cfg.distill.temperature}{init}), fp32",
-                         seconds=secs, cached=cached, extra={"train": meta["train"]}))
-
-    report(student_stage(ctx, "student_ptq_int8", v_student.last,
-                         "distilled student, post-training int8 quantization only (no pruning, no QAT)", "ptq"))
-
-    base = g_student
-    if cfg.prune.enabled:
-        g_pruned, v_pruned = build_student(n, L, sc)
-        key = ctx.key("data", "teacher", "student", "distill", "prune")
-
-        def run_prune() -> dict:
-            stripped, tr = prune(g_student, cfg.prune, fit, teacher, cfg.distill, sc.batch_size,
-                                     sc.max_steps_per_epoch)
-            g_pruned.set_weights(stripped.get_weights())
-            return {"train": asdict(tr)}
-
-        meta, cached, secs = _cached_or_train(ctx, "pruned", key, g_pruned, run_prune)
-        sp = weight_sparsity(g_pruned)
-        report(student_stage(ctx, "pruned_fp32", v_pruned.last,
-                             f"distilled student after magnitude pruning to {cfg.prune.target_sparsity:.0%} "
-                             f"({cfg.prune.structure}, item table included), fp32; weight sparsity {sp:.1%}",
-                             seconds=secs, cached=cached, extra={"train": meta["train"], "weight_sparsity": sp}))
-        report(student_stage(ctx, "pruned_ptq_int8", v_pruned.last,
-                             "pruned student, post-training int8 quantization (the same weights QAT starts "
-                             "from: isolates what QAT bought)", "ptq"))
-        base = g_pruned
-
-    v_base = views(base)
-    if cfg.qat.enabled:
-        qgraph = prepare_qat(base)
-        key = ctx.key("data", "teacher", "student", "distill", "prune", "qat")
-
-        def run_qat() -> dict:
-            trained, tr = qat(base, cfg.qat, fit, teacher, cfg.distill, sc.batch_size, sc.max_steps_per_epoch)
-            qgraph.set_weights(trained.get_weights())
-            return {"train": asdict(tr)}
-
-        meta, cached, secs = _cached_or_train(ctx, "qat", key, qgraph, run_qat)
-        desc = ("final: " + ("pruned + " if cfg.prune.enabled else "") +
-                "sparsity-preserving QAT (TFMOT, item table included), full-integer int8 .tflite")
-        final = student_stage(ctx, "final_int8", views(qgraph).last, desc, "qat", params_of=v_base.last,
-                              seconds=secs, cached=cached, extra={"train": meta["train"]})
-    else:
-        final = student_stage(ctx, "final_int8", v_base.last, "final: post-training int8 (QAT disabled)", "ptq")
-    final.extra["agreement_top10_vs_float"] = _agreement(ctx, "final_int8", v_base.last)
-    report(final)
-    write_bytes_atomic(ctx.run_dir / "model.tflite", (ctx.run_dir / "models" / "final_int8.tflite").read_bytes())
-    sidecar = json.loads((ctx.run_dir / "models" / "final_int8.json").read_text())
-    write_json_atomic(ctx.run_dir / "model.json", {**sidecar, "model_file": "model.tflite"})
-    return out
 
 
 COMPARISONS = (
@@ -397,6 +248,7 @@ COMPARISONS = (
     ("final_int8", "pruned_fp32", "what int8 quantization cost (QAT int8 vs its fp32 source)"),
     ("pruned_fp32", "student_fp32", "what pruning cost (fp32)"),
     ("final_int8", "teacher", "final int8 vs teacher"),
+    ("final_int8", "item_transition", "final int8 vs the item-transition baseline"),
 )
 
 
@@ -435,6 +287,7 @@ def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) ->
     """Load and check everything that can fail on bad input, before anything is written."""
     from builder.training import set_seed
 
+    steps = resolve(cfg)
     dataset = load_dataset(cfg.data, seed=cfg.seed)
     validate_against_data(cfg, dataset)
     progress.info(f"data: {dataset.source}: {dataset.stats['users']} users, "
@@ -449,7 +302,7 @@ def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) ->
     boot = Bootstrap.create(len(test), cfg.evaluate.bootstrap_samples, cfg.evaluate.confidence,
                             seed=cfg.seed)
     return Context(cfg, dataset, run_dir, progress, StageCache(run_dir / "cache", enabled=not force),
-                   test, boot, dataset.fingerprint())
+                   test, boot, dataset.fingerprint(), steps)
 
 
 def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
@@ -466,24 +319,41 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
 
     stages = run_baselines(ctx)
     for s in stages:
-        progress.info(_summary_line(s))
-    teacher_model, teacher = run_teacher(ctx)
+        progress.info(summary_line(s))
+    teacher = run_teacher(ctx)
     stages.append(teacher)
-    progress.info(_summary_line(teacher))
-    stages += run_compression(ctx, teacher_model)
+    progress.info(summary_line(teacher))
+    stages += run_recipe(ctx, ctx.steps)
     for s in stages:
         if s.kind == "baseline":
             s.vs_teacher = ctx.versus(ctx.results[s.name])
+    shipped = ship(ctx, ctx.steps[-1].stage)
 
-    gate = check_gate(ctx, stages, final="final_int8")
+    gate = check_gate(ctx, stages, final=shipped)
     result = BuildResult(ctx.run_dir, cfg, ctx.dataset.stats | {"source": ctx.dataset.source}, stages,
-                         gate, time.perf_counter() - t0, len(ctx.test), paired_comparisons(ctx, stages))
+                         gate, time.perf_counter() - t0, len(ctx.test), paired_comparisons(ctx, stages),
+                         shipped=shipped, recipe=[recipe_row(s) for s in ctx.steps])
     write_reports(result)
     progress.info(f"report: {ctx.run_dir / 'report.md'} ({result.seconds:.0f} s)")
     return result
 
 
-def _summary_line(s: StageResult) -> str:
+def ship(ctx: Context, stage: str) -> str:
+    """Copy a stage's .tflite and sidecar to the run's model.tflite / model.json (the shipped model)."""
+    models = ctx.run_dir / "models"
+    write_bytes_atomic(ctx.run_dir / "model.tflite", (models / f"{stage}.tflite").read_bytes())
+    sidecar = json.loads((models / f"{stage}.json").read_text())
+    write_json_atomic(ctx.run_dir / "model.json", {**sidecar, "model_file": "model.tflite"})
+    return stage
+
+
+def recipe_row(step: Step) -> dict[str, Any]:
+    """A resolved recipe step as the report shows it."""
+    return {"step": step.definition.name, "stage": step.stage,
+            "config": None if step.config is None else asdict(step.config)}
+
+
+def summary_line(s: StageResult) -> str:
     m = s.metrics
     size = f", {s.size_bytes / 1024:.1f} KiB" if s.size_bytes else ""
     cached = " (cached)" if s.cached else ""

@@ -5,6 +5,13 @@ averaged over non-padding positions, over the full catalog. With no teacher
 (or alpha = 1) it is plain cross-entropy, which is how the teacher and the
 non-distilled ablation train. Early stopping on validation NDCG@10, best
 weights restored.
+
+How long to train is the data's decision, not a constant's: with the
+`plateau` schedule the learning rate stays constant until validation NDCG@10
+stops improving for `patience` evaluations, then the best weights are restored
+and the rate is cut by `decay_factor`; after `max_decays` cuts the next plateau
+ends training. `epochs` is then only a cap. `cosine` (a fixed horizon of
+`epochs`) and `constant` remain for fixed-length runs (fine-tunes, sweeps).
 """
 from __future__ import annotations
 
@@ -33,14 +40,16 @@ class TrainSpec:
     temperature: float = 1.0
     restore_best: bool = True
     max_steps_per_epoch: int | None = None
-    lr_schedule: str = "constant"  # constant | cosine (decays to 0 over `epochs`)
+    lr_schedule: str = "constant"  # constant | cosine (decays to 0 over `epochs`) | plateau
+    decay_factor: float = 0.3  # plateau: learning-rate cut at each plateau
+    max_decays: int = 2  # plateau: cuts before the next plateau stops training
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
     """The TrainSpec of a teacher/student config's schedule (distillation settings via overrides)."""
     return TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
                      max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule,
-                     **overrides)
+                     decay_factor=cfg.decay_factor, max_decays=cfg.max_decays, **overrides)
 
 
 @dataclass(frozen=True)
@@ -127,11 +136,12 @@ XLA_MIN_STEPS = 50
 
 
 def learning_rate(spec: TrainSpec, num_windows: int) -> float | Any:
-    """The optimizer's learning rate: constant, or cosine-decayed to 0 over every planned step."""
-    if spec.lr_schedule == "constant":
+    """The optimizer's initial learning rate: constant (plateau cuts it later in `train`), or
+    cosine-decayed to 0 over every planned step."""
+    if spec.lr_schedule in ("constant", "plateau"):
         return spec.learning_rate
     if spec.lr_schedule != "cosine":
-        raise ValueError(f"unknown lr_schedule {spec.lr_schedule!r} (constant | cosine)")
+        raise ValueError(f"unknown lr_schedule {spec.lr_schedule!r} (constant | cosine | plateau)")
     return keras.optimizers.schedules.CosineDecay(spec.learning_rate,
                                                   decay_steps=max(planned_steps(spec, num_windows), 1))
 
@@ -173,7 +183,7 @@ def train(
         cb.set_model(seq)
         cb.on_train_begin()
     rng = np.random.default_rng(fit.seed)
-    best, best_epoch, best_weights, bad = -1.0, 0, None, 0
+    best, best_epoch, best_weights, bad, decays = -1.0, 0, None, 0, 0
     history: list[dict[str, float]] = []
     t0 = time.perf_counter()
     epoch = 0
@@ -202,8 +212,15 @@ def train(
                 else:
                     bad += 1
                 progress.debug(f"  {desc} epoch {epoch}: loss {row['loss']:.4f} val NDCG@10 {ndcg:.4f}")
+            if bad >= spec.patience and spec.lr_schedule == "plateau" and decays < spec.max_decays:
+                decays, bad = decays + 1, 0
+                if best_weights is not None:
+                    seq.set_weights(best_weights)
+                row["lr"] = float(optimizer.learning_rate.numpy()) * spec.decay_factor
+                optimizer.learning_rate.assign(row["lr"])
+                progress.debug(f"  {desc} epoch {epoch}: plateau, back to epoch {best_epoch}, lr {row['lr']:.2e}")
             history.append(row)
-            bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k != "epoch"})
+            bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k in ("loss", "val_ndcg@10")})
             bar.update(1)
             if bad >= spec.patience:
                 break

@@ -26,8 +26,8 @@ def test_unknown_key_is_named():
 def test_wrong_type_is_named():
     with pytest.raises(ConfigError, match="'teacher.dim'.*integer"):
         BuildConfig.from_dict({"teacher": {"dim": "big"}})
-    with pytest.raises(ConfigError, match="'prune.enabled'"):
-        BuildConfig.from_dict({"prune": {"enabled": "yes"}})
+    with pytest.raises(ConfigError, match="'prune.epochs'"):
+        BuildConfig.from_dict({"prune": {"epochs": "many"}})
 
 
 @pytest.mark.parametrize("section,key,value", [

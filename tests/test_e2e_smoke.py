@@ -67,27 +67,29 @@ def test_interrupted_build_resumes_at_the_first_incomplete_stage(smoke_build, tm
 
     out = tmp_path / "out"
     shutil.copytree(smoke_build.run_dir, out / "smoke")
-    shutil.rmtree(out / "smoke" / "cache" / "qat")  # as if killed during QAT
-    (out / "smoke" / "cache" / ".qat.partial.tmp").mkdir()  # a leftover temp dir is ignored
+    shutil.rmtree(out / "smoke" / "cache" / "final_int8")  # as if killed during QAT
+    (out / "smoke" / "cache" / ".final_int8.partial.tmp").mkdir()  # a leftover temp dir is ignored
     again = build(load_config("smoke"), out, Progress(0))
     assert again.stage("teacher").cached and again.stage("pruned_fp32").cached
     assert not again.stage("final_int8").cached
     assert again.stage("teacher").metrics == smoke_build.stage("teacher").metrics
 
 
-def test_without_qat_the_final_model_is_the_pruned_ptq_model(smoke_build, tmp_path):
+def test_a_recipe_without_qat_ships_its_last_ptq_model_from_the_cached_chain(smoke_build, tmp_path):
     from builder.config import load_config
     from builder.pipeline import build
     from builder.progress import Progress
 
     out = tmp_path / "out"
     shutil.copytree(smoke_build.run_dir, out / "smoke")  # reuse the trained stages
-    res = build(load_config("smoke", overrides={"qat": {"enabled": False}}), out, Progress(0))
-    assert res.stage("pruned_fp32").cached
-    assert "QAT disabled" in res.stage("final_int8").description
-    assert res.stage("final_int8").metrics == res.stage("pruned_ptq_int8").metrics  # same weights, same PTQ
+    recipe = [{"step": "distill"}, {"step": "prune"}, {"step": "ptq", "name": "shipped_ptq"}]
+    res = build(load_config("smoke", overrides={"recipe": recipe}), out, Progress(0))
+    assert [s.name for s in res.stages][3:] == ["student_fp32", "pruned_fp32", "shipped_ptq"]
+    assert res.stage("pruned_fp32").cached and res.shipped == "shipped_ptq"
+    assert res.gate["model"] == "shipped_ptq"
     run_dir = out / "smoke"
-    assert (run_dir / "model.tflite").read_bytes() == (run_dir / "models" / "final_int8.tflite").read_bytes()
+    assert (run_dir / "model.tflite").read_bytes() == (run_dir / "models" / "shipped_ptq.tflite").read_bytes()
+    assert json.loads((run_dir / "model.json").read_text())["stage"] == "shipped_ptq"
 
 
 def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):

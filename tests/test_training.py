@@ -64,3 +64,18 @@ def test_teacher_logits_table_matches_the_teacher_and_falls_back_beyond_the_budg
     live = TeacherLogits(teacher, x, budget_bytes=70 * 6 * 20 * 2 - 1)
     assert live.table is None
     np.testing.assert_allclose(live.batch(idx, x[idx]).numpy(), want, rtol=1e-6, atol=1e-6)
+
+
+def test_plateau_schedule_cuts_the_rate_then_stops_when_validation_stalls():
+    set_seed(1)
+    cfg = DataConfig(source="synthetic", max_len=6, min_item_interactions=1,
+                     synthetic=SyntheticConfig(num_users=60, num_items=30, mean_length=10))
+    ds = load_dataset(cfg, seed=1)
+    model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
+    x, y = training_windows(ds.train_sequences(), 6)
+    # a rate too small to move validation: every evaluation after the first is a plateau
+    spec = TrainSpec(epochs=20, batch_size=32, learning_rate=1e-9, patience=1, eval_every=1,
+                     lr_schedule="plateau", decay_factor=0.5, max_decays=2)
+    res = train(model, FitData(x, y, ds.validation(), 6, SILENT), spec, desc="t")
+    assert res.epochs_run == 4 and res.best_epoch == 1  # two cuts, then the third plateau stops it
+    assert [round(r["lr"] / 1e-9, 6) for r in res.history if "lr" in r] == [0.5, 0.25]

@@ -106,10 +106,20 @@ def k_core(events: pd.DataFrame, min_user: int, min_item: int) -> pd.DataFrame:
             return events
 
 
-def build_dataset(inter: Interactions, cfg: DataConfig) -> SequenceDataset:
-    """Implicit feedback, k-core, chronological sequences, vocabulary."""
-    ev = inter.events
-    n_raw = len(ev)
+def sample_users(events: pd.DataFrame, fraction: float, seed: int) -> pd.DataFrame:
+    """The events of a random `fraction` of the users (seeded; every user's events kept whole)."""
+    if fraction >= 1.0:
+        return events
+    users = np.sort(events["user"].unique())
+    keep = np.random.default_rng(seed).choice(len(users), max(1, round(fraction * len(users))),
+                                              replace=False)
+    return events[events["user"].isin(users[keep])]
+
+
+def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> SequenceDataset:
+    """User sample, implicit feedback, k-core, chronological sequences, vocabulary."""
+    n_raw = len(inter.events)
+    ev = sample_users(inter.events, cfg.user_fraction, seed)
     if cfg.rating_threshold is not None:
         if ev["rating"].isna().all():
             raise DataError(f"{inter.source}: data.rating_threshold is set but the data has no ratings "
@@ -152,12 +162,13 @@ def build_dataset(inter: Interactions, cfg: DataConfig) -> SequenceDataset:
         "rating_threshold": cfg.rating_threshold,
         "min_user_interactions": cfg.min_user_interactions,
         "min_item_interactions": cfg.min_item_interactions,
+        "user_fraction": cfg.user_fraction,
     }
     return SequenceDataset(item_ids, titles, genres, user_ids, sequences, inter.source, stats)
 
 
 def load_dataset(cfg: DataConfig, seed: int = 0) -> SequenceDataset:
-    return build_dataset(load_interactions(cfg, seed=seed), cfg)
+    return build_dataset(load_interactions(cfg, seed=seed), cfg, seed=seed)
 
 
 def pad_left(histories: list[np.ndarray], length: int) -> np.ndarray:

@@ -1,10 +1,21 @@
-"""Synthetic interactions with planted sequential structure.
+"""Synthetic interactions: planted successor chains, or a realistic latent-factor catalog.
 
-Every item has a fixed successor (a random permutation). A user starts at a
-popularity-skewed (Zipf) item and, at each step, moves to the successor of the
-current item with probability `follow_prob`, else jumps to a Zipf-random item.
-A sequential model can learn the successor map; a popularity model cannot, so
-tests can check that training really learns. Vectorised: 1M items is fine.
+`successor` (unit tests, scale sweeps): every item has a fixed successor (a random
+permutation). A user starts at a popularity-skewed (Zipf) item and, at each step,
+moves to the successor of the current item with probability `follow_prob`, else
+jumps to a Zipf-random item. A sequential model can learn the successor map; a
+popularity model cannot, so tests can check that training really learns.
+Vectorised: 1M items is fine.
+
+`latent` (quality claims on a third regime beside the MovieLens variants): items
+sit in clusters of a `latent_dim` taste space and have Zipf popularity over a
+random order (popular items in every cluster); a user's taste starts near one or
+two clusters and drifts a little each step (`drift`); each choice is either the
+current item's planted successor inside its cluster (`follow_prob`, series and
+accessories) or a draw from softmax(taste . item / temperature + log popularity)
+over the items the user has not seen (Gumbel-max, vectorised over users).
+History lengths are log-normal (a long tail of heavy users). The item table of a
+model trained on it therefore has the low-rank, clustered structure real tables have.
 """
 from __future__ import annotations
 
@@ -15,12 +26,23 @@ from builder.config import SyntheticConfig
 from builder.data.loaders import Interactions
 
 
+SUCCESSORS = 4  # latent: planted successors per item
+LENGTH_SIGMA = 0.8  # latent: sigma of the log-normal history length
+
+
 def zipf_probabilities(n: int, exponent: float = 0.8) -> np.ndarray:
     p = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** exponent
     return p / p.sum()
 
 
 def generate_interactions(cfg: SyntheticConfig, seed: int = 0) -> Interactions:
+    """Interactions of the `cfg.kind` generator (see the module docstring)."""
+    if cfg.kind == "latent":
+        return _latent_interactions(cfg, seed)
+    return _successor_interactions(cfg, seed)
+
+
+def _successor_interactions(cfg: SyntheticConfig, seed: int) -> Interactions:
     rng = np.random.default_rng(seed)
     n_items, n_users = cfg.num_items, cfg.num_users
     successor = rng.permutation(n_items)
@@ -33,6 +55,55 @@ def generate_interactions(cfg: SyntheticConfig, seed: int = 0) -> Interactions:
         follow = rng.random(n_users) < cfg.follow_prob
         jump = rng.choice(n_items, size=n_users, p=pop)
         seqs[:, t] = np.where(follow, successor[seqs[:, t - 1]], jump)
+    return _to_interactions(seqs, lengths, n_items, f"synthetic ({n_users} users, {n_items} items, "
+                                           f"follow_prob={cfg.follow_prob})")
+
+
+def _latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256) -> Interactions:
+    rng = np.random.default_rng(seed)
+    n_items, n_users, d = cfg.num_items, cfg.num_users, cfg.latent_dim
+    centers = rng.normal(size=(cfg.num_clusters, d))
+    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+    cluster = rng.integers(0, cfg.num_clusters, size=n_items)
+    items = centers[cluster] + 0.35 * rng.normal(size=(n_items, d)) / np.sqrt(d)
+    items /= np.linalg.norm(items, axis=1, keepdims=True)
+    log_pop = np.log(zipf_probabilities(n_items, cfg.popularity_exponent))[rng.permutation(n_items)]
+    # successors: SUCCESSORS random items of the same cluster (series, accessories)
+    successors = np.empty((n_items, SUCCESSORS), dtype=np.int64)
+    for c in range(cfg.num_clusters):
+        members = np.flatnonzero(cluster == c)
+        successors[members] = rng.choice(members, size=(len(members), SUCCESSORS))
+    mean_log = np.log(cfg.mean_length) - 0.5 * LENGTH_SIGMA ** 2  # log-normal with the requested mean
+    lengths = np.clip(rng.lognormal(mean_log, LENGTH_SIGMA, size=n_users).astype(np.int64), 5, n_items - 1)
+    seqs = np.zeros((n_users, int(lengths.max())), dtype=np.int64)
+    by_length = np.argsort(-lengths, kind="stable")  # chunks of similar length; active users = a prefix
+    for lo in range(0, n_users, chunk):
+        u = by_length[lo:lo + chunk]
+        taste = centers[rng.integers(0, cfg.num_clusters, size=len(u))]
+        two = rng.random(len(u)) < 0.5  # half the users like two clusters
+        taste = taste + two[:, None] * centers[rng.integers(0, cfg.num_clusters, size=len(u))]
+        seen = np.zeros((len(u), n_items), dtype=bool)
+        for t in range(int(lengths[u[0]])):
+            a = int((lengths[u] > t).sum())  # active users: a prefix (u is sorted by length)
+            rows = np.arange(a)
+            taste[:a] += cfg.drift * rng.normal(size=(a, d)) / np.sqrt(d)
+            taste[:a] /= np.linalg.norm(taste[:a], axis=1, keepdims=True)
+            logits = (taste[:a] @ items.T) / cfg.taste_temperature + log_pop + rng.gumbel(size=(a, n_items))
+            logits[seen[:a]] = -np.inf
+            pick = logits.argmax(axis=1)
+            if t > 0:
+                nxt = successors[seqs[u[:a], t - 1], rng.integers(0, SUCCESSORS, size=a)]
+                pick = np.where((rng.random(a) < cfg.follow_prob) & ~seen[rows, nxt], nxt, pick)
+            seqs[u[:a], t] = pick
+            seen[rows, pick] = True
+    return _to_interactions(seqs, lengths, n_items, f"synthetic latent catalog ({n_users} users, {n_items} "
+                                                    f"items, {cfg.num_clusters} clusters, follow_prob="
+                                                    f"{cfg.follow_prob}, drift={cfg.drift})")
+
+
+def _to_interactions(seqs: np.ndarray, lengths: np.ndarray, n_items: int, source: str) -> Interactions:
+    """[U, T] item sequences (the first lengths[u] of each row are real) -> Interactions."""
+    n_users, max_len = seqs.shape
     mask = np.arange(max_len)[None, :] < lengths[:, None]
     users = np.repeat(np.arange(n_users), lengths)
     items = seqs[mask]
@@ -46,5 +117,4 @@ def generate_interactions(cfg: SyntheticConfig, seed: int = 0) -> Interactions:
     })
     ids = np.arange(n_items).astype(str)
     meta = pd.DataFrame({"title": [f"Item {i}" for i in ids], "genres": [() for _ in ids]}, index=ids)
-    return Interactions(events, meta, f"synthetic ({n_users} users, {n_items} items, "
-                                      f"follow_prob={cfg.follow_prob})")
+    return Interactions(events, meta, source)

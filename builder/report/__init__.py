@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from builder.io import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 if TYPE_CHECKING:
-    from builder.pipeline import BuildResult, StageResult
+    from builder.results import BuildResult, StageResult
 
 
 def write_reports(result: "BuildResult") -> dict[str, Path]:

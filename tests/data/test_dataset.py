@@ -83,3 +83,34 @@ def test_load_dataset_synthetic_is_seeded():
     a, b = load_dataset(cfg, seed=3), load_dataset(cfg, seed=3)
     assert a.fingerprint() == b.fingerprint()
     assert load_dataset(cfg, seed=4).fingerprint() != a.fingerprint()
+
+
+def test_latent_catalog_is_realistic_and_seeded():
+    cfg = SyntheticConfig(kind="latent", num_users=300, num_items=400, mean_length=20, num_clusters=8,
+                          follow_prob=0.3)
+    ev = generate_interactions(cfg, seed=1).events
+    per_user = ev.groupby("user")["item"]
+    assert (per_user.nunique() == per_user.size()).all()  # nobody sees an item twice
+    assert 15 < per_user.size().mean() < 25 and per_user.size().min() >= 5
+    counts = ev["item"].value_counts().to_numpy()
+    assert counts[:40].sum() > 0.3 * counts.sum()  # Zipf: the top 10% of items take > 30%
+    ds = build_dataset(generate_interactions(cfg, seed=1), DataConfig(min_item_interactions=1))
+    from builder.evaluate.evaluator import evaluate
+    from builder.models.baselines import ItemTransition, MostPopular
+
+    pop = evaluate(MostPopular(ds.train_sequences(), ds.num_items), ds.test(), 20, "p").mean("ndcg@10")
+    markov = evaluate(ItemTransition(ds.train_sequences(), ds.num_items), ds.test(), 20, "m").mean("ndcg@10")
+    assert markov > pop  # the planted sequential dependence is there to learn
+    again = generate_interactions(cfg, seed=1).events
+    assert again.equals(ev) and not generate_interactions(cfg, seed=2).events.equals(ev)
+
+
+def test_user_fraction_keeps_a_seeded_half_of_the_users_whole():
+    inter = generate_interactions(SyntheticConfig(num_users=200, num_items=50, mean_length=20), seed=0)
+    full = build_dataset(inter, DataConfig(min_item_interactions=1))
+    half = build_dataset(inter, DataConfig(min_item_interactions=1, user_fraction=0.5), seed=3)
+    assert len(half.sequences) == 100 and half.stats["user_fraction"] == 0.5
+    lengths = {u: len(s) for u, s in zip(full.user_ids, full.sequences)}
+    assert all(len(s) == lengths[u] for u, s in zip(half.user_ids, half.sequences))
+    again = build_dataset(inter, DataConfig(min_item_interactions=1, user_fraction=0.5), seed=3)
+    assert again.user_ids == half.user_ids

@@ -1,0 +1,240 @@
+"""A build recipe: the ordered steps after the teacher, each a registered step with a frozen config.
+
+A recipe is data (`BuildConfig.recipe`, a list of `{step: <name>, <key>: <override>...}`).
+`resolve(cfg)` turns it into Steps, checked before anything is written: unknown
+steps, bad overrides and impossible orders are a ConfigError naming `recipe[i]`.
+`run_recipe(ctx, steps)` then runs `for step in steps`: each step is one function
+(ctx, chain, config) -> (chain, report rows). The Chain carries what flows from
+step to step: the current student graph, the cache key of everything upstream,
+the distillation settings the fine-tunes share, and a label for stage names.
+A new technique is a config class, a function and one `register()` call.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Callable
+
+from builder.config import BuildConfig, ConfigError, DistillConfig, PruneConfig, QATConfig, StudentConfig
+from builder.results import StageResult
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What one step hands the next."""
+
+    graph: Any = None  # the current student graph (None before the first training step)
+    key: str = ""  # cache key of the chain so far
+    label: str = "student"  # stage-name prefix of the current graph
+    what: str = ""  # the current graph in words (report descriptions)
+    quantized: bool = False  # a QAT graph: it converts to int8 by construction
+    distill: DistillConfig | None = None  # the loss every fine-tune distils with
+    float_graph: Any = None  # the float graph a QAT graph came from (its parameters are reported)
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """A registered step: its config section, what it needs and makes, and its function."""
+
+    name: str
+    run: Callable[..., tuple[Chain, list[StageResult]]]
+    section: str | None  # BuildConfig section with its defaults; None = takes no options
+    stage: Callable[[str], str]  # current label -> default stage (report row) name
+    label: str | None = None  # label of the chain after it (None: unchanged)
+    needs_student: bool = True
+    int8: bool = False  # exports an int8 model: may end the recipe (the shipped model)
+    terminal: bool = False  # nothing may follow it (its graph is no longer a float student)
+
+
+@dataclass(frozen=True)
+class Step:
+    definition: StepDef
+    config: Any
+    stage: str
+    index: int
+
+
+REGISTRY: dict[str, StepDef] = {}
+
+
+def register(step: StepDef) -> StepDef:
+    REGISTRY[step.name] = step
+    return step
+
+
+def resolve(cfg: BuildConfig) -> list[Step]:
+    """The config's recipe as Steps with their resolved configs; ConfigError on any problem."""
+    steps: list[Step] = []
+    label, have_student, names = "student", False, set()
+    for i, entry in enumerate(cfg.recipe):
+        where = f"recipe[{i}]"
+        d = REGISTRY.get(entry["step"])
+        if d is None:
+            raise ConfigError(f"config key '{where}.step': unknown step {entry['step']!r} "
+                              f"(registered: {', '.join(REGISTRY)})")
+        if steps and steps[-1].definition.terminal:
+            raise ConfigError(f"config key '{where}': nothing can follow "
+                              f"'{steps[-1].definition.name}' (its model is quantized)")
+        if d.needs_student and not have_student:
+            raise ConfigError(f"config key '{where}': step '{d.name}' needs a student; put a "
+                              "'distill' step before it")
+        options = {k: v for k, v in entry.items() if k not in ("step", "name")}
+        config = _step_config(cfg, d, options, where)
+        stage = entry.get("name") or d.stage(label)
+        if not isinstance(stage, str) or stage in names or stage in RESERVED_STAGES:
+            raise ConfigError(f"config key '{where}.name': stage name {stage!r} is taken; "
+                              "give this step another `name:`")
+        names.add(stage)
+        steps.append(Step(d, config, stage, i))
+        have_student = have_student or d.label == "student"
+        label = d.label or label
+    if not steps[-1].definition.int8:
+        raise ConfigError(f"config key 'recipe[{len(steps) - 1}]': the last step must export the "
+                          f"int8 model ({', '.join(n for n, d in REGISTRY.items() if d.int8)})")
+    return steps
+
+
+RESERVED_STAGES = ("teacher", "most_popular", "item_transition")
+
+
+def _step_config(cfg: BuildConfig, d: StepDef, options: dict[str, Any], where: str) -> Any:
+    from builder.config import _from_dict
+
+    if d.section is None:
+        if options:
+            raise ConfigError(f"config key '{where}.{next(iter(options))}': step '{d.name}' takes no options")
+        return None
+    base = getattr(cfg, d.section)
+    try:
+        return _from_dict(type(base), {**asdict(base), **options}, prefix=f"{where}.")
+    except ConfigError as e:
+        raise ConfigError(f"{where} ({d.name}): {e}") from e
+
+
+def run_recipe(ctx: Any, steps: list[Step]) -> list[StageResult]:
+    """Run the steps in order; every report row is printed as it is made."""
+    from builder.pipeline import summary_line
+
+    chain, rows = Chain(), []
+    for step in steps:
+        chain, made = step.definition.run(ctx, chain, step)
+        for row in made:
+            ctx.progress.info(summary_line(row))
+        rows += made
+    return rows
+
+
+# --- the registered steps -------------------------------------------------------------------
+
+
+def _architecture(sc: StudentConfig, max_len: int) -> str:
+    pool = f", causal average(w={min(sc.pool_window, max_len)})" if sc.pool_window else ""
+    return (f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, "
+            "shared item table")
+
+
+def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """The same student trained on hard labels only, from a random init: what the teacher buys."""
+    from builder.compress.distill import distill
+    from builder.models.student import build_student
+    from builder.pipeline import cached_or_train, student_stage
+
+    sc: StudentConfig = step.config
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
+    meta, cached, secs = cached_or_train(
+        ctx, step.stage, ctx.key("", ctx.cfg.data, sc), graph,
+        lambda: {"train": asdict(distill(v, None, ctx.cfg.distill, sc, ctx.fit_data(), desc="student (no KD)"))})
+    return chain, [student_stage(ctx, step.stage, v.last,
+                                 f"student without distillation ({_architecture(sc, ctx.max_len)}), "
+                                 "fp32 - ablation", seconds=secs, cached=cached, extra={"train": meta["train"]})]
+
+
+def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """The student, trained on the teacher's soft labels (and its item table, teacher_pca)."""
+    from builder.compress.distill import distill
+    from builder.models.student import build_student
+    from builder.pipeline import cached_or_train, student_stage
+
+    dc: DistillConfig = step.config
+    sc = ctx.cfg.student
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
+    key = ctx.key(ctx.teacher_key, sc, dc)
+    meta, cached, secs = cached_or_train(
+        ctx, step.stage, key, graph,
+        lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data()))})
+    init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
+    row = student_stage(ctx, step.stage, v.last,
+                        f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
+                        f"T {dc.temperature}{init}), fp32",
+                        seconds=secs, cached=cached, extra={"train": meta["train"]})
+    return Chain(graph, key, "student", "distilled student", distill=dc), [row]
+
+
+def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """Post-training full-integer int8 of the current student (calibrated on training windows)."""
+    from builder.models.student import views
+    from builder.pipeline import student_stage
+
+    row = student_stage(ctx, step.stage, views(chain.graph).last,
+                        f"{chain.what}, post-training int8 quantization", "ptq")
+    return chain, [row]
+
+
+def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """TFMOT magnitude pruning fine-tuned with the chain's distillation loss (wrap -> strip)."""
+    from builder.compress.prune import prune, weight_sparsity
+    from builder.models.student import build_student, views
+    from builder.pipeline import cached_or_train, student_stage
+
+    pc: PruneConfig = step.config
+    sc = ctx.cfg.student
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
+    key = ctx.key(chain.key, pc, chain.distill)
+
+    def run() -> dict:
+        stripped, tr = prune(chain.graph, pc, ctx.fit_data(), ctx.teacher, chain.distill, sc.batch_size,
+                             sc.max_steps_per_epoch)
+        graph.set_weights(stripped.get_weights())
+        return {"train": asdict(tr)}
+
+    meta, cached, secs = cached_or_train(ctx, step.stage, key, graph, run)
+    sp = weight_sparsity(graph)
+    what = f"{chain.what} after magnitude pruning to {pc.target_sparsity:.0%}"
+    row = student_stage(ctx, step.stage, v.last,
+                        f"{what} ({pc.structure}, item table included), fp32; weight sparsity {sp:.1%}",
+                        seconds=secs, cached=cached, extra={"train": meta["train"], "weight_sparsity": sp})
+    return replace(chain, graph=graph, key=key, label="pruned", what=what), [row]
+
+
+def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """Sparsity-preserving QAT (TFMOT) fine-tuned with the chain's loss -> full-integer int8."""
+    from builder.compress.qat import prepare, qat
+    from builder.models.student import views
+    from builder.pipeline import agreement, cached_or_train, student_stage
+
+    qc: QATConfig = step.config
+    sc = ctx.cfg.student
+    qgraph = prepare(chain.graph)
+    key = ctx.key(chain.key, qc, chain.distill)
+
+    def run() -> dict:
+        trained, tr = qat(chain.graph, qc, ctx.fit_data(), ctx.teacher, chain.distill, sc.batch_size,
+                          sc.max_steps_per_epoch)
+        qgraph.set_weights(trained.get_weights())
+        return {"train": asdict(tr)}
+
+    meta, cached, secs = cached_or_train(ctx, step.stage, key, qgraph, run)
+    source = views(chain.graph).last
+    row = student_stage(ctx, step.stage, views(qgraph).last,
+                        f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included), "
+                        "full-integer int8 .tflite", "qat", params_of=source,
+                        seconds=secs, cached=cached, extra={"train": meta["train"]})
+    row.extra["agreement_top10_vs_float"] = agreement(ctx, step.stage, source)
+    return replace(chain, graph=qgraph, key=key, label="qat", quantized=True, float_graph=chain.graph), [row]
+
+
+register(StepDef("ablation", _ablation, "student", lambda _: "student_nodistill_fp32", needs_student=False))
+register(StepDef("distill", _distill, "distill", lambda _: "student_fp32", label="student", needs_student=False))
+register(StepDef("ptq", _ptq, None, lambda label: f"{label}_ptq_int8", int8=True))
+register(StepDef("prune", _prune, "prune", lambda _: "pruned_fp32", label="pruned"))
+register(StepDef("qat", _qat, "qat", lambda _: "final_int8", label="qat", int8=True, terminal=True))
+

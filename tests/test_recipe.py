@@ -1,0 +1,48 @@
+"""The recipe is data: entries resolve to registered steps; bad recipes name the entry at fault."""
+import pytest
+
+from builder.config import DEFAULT_RECIPE, BuildConfig, ConfigError, PruneConfig, load_config
+from builder.recipe import resolve
+
+
+def _recipe(*entries):
+    return BuildConfig.from_dict({"recipe": list(entries)})
+
+
+def test_default_recipe_resolves_to_the_documented_stages():
+    steps = resolve(load_config("default"))
+    assert [s.stage for s in steps] == ["student_nodistill_fp32", "student_fp32", "student_ptq_int8",
+                                        "pruned_fp32", "pruned_ptq_int8", "final_int8"]
+    assert [s.definition.name for s in steps] == [e["step"] for e in DEFAULT_RECIPE]
+
+
+def test_entry_overrides_its_section_and_is_validated_there():
+    cfg = _recipe({"step": "distill"}, {"step": "prune", "target_sparsity": 0.75}, {"step": "qat"})
+    steps = resolve(cfg)
+    assert steps[1].config == PruneConfig(**{**cfg.prune.__dict__, "target_sparsity": 0.75})
+    assert cfg.prune.target_sparsity == 0.5  # the section itself is unchanged
+    with pytest.raises(ConfigError, match=r"recipe\[1\].*prune.target_sparsity"):
+        resolve(_recipe({"step": "distill"}, {"step": "prune", "target_sparsity": 1.5}, {"step": "qat"}))
+    with pytest.raises(ConfigError, match=r"recipe\[1\]\.sparsity"):
+        resolve(_recipe({"step": "distill"}, {"step": "prune", "sparsity": 0.5}, {"step": "qat"}))
+
+
+@pytest.mark.parametrize("entries,match", [
+    ([{"step": "distill"}, {"step": "quantize"}], r"recipe\[1\]\.step.*unknown step 'quantize'"),
+    ([{"step": "prune"}, {"step": "qat"}], r"recipe\[0\].*needs a student"),
+    ([{"step": "distill"}, {"step": "qat"}, {"step": "ptq"}], r"recipe\[2\].*nothing can follow 'qat'"),
+    ([{"step": "distill"}, {"step": "prune"}], r"recipe\[1\].*last step must export the int8 model"),
+    ([{"step": "distill"}, {"step": "ptq", "bits": 4}], r"recipe\[1\]\.bits.*takes no options"),
+    ([{"step": "distill"}, {"step": "ptq"}, {"step": "ptq"}], r"recipe\[2\]\.name.*'student_ptq_int8' is taken"),
+    ([{"step": "distill"}, {"step": "ptq", "name": "teacher"}], r"recipe\[1\]\.name"),
+])
+def test_impossible_recipes_name_the_entry(entries, match):
+    with pytest.raises(ConfigError, match=match):
+        resolve(_recipe(*entries))
+
+
+def test_entry_without_a_step_name_is_refused_when_the_config_loads():
+    with pytest.raises(ConfigError, match=r"recipe\[0\]\.step"):
+        _recipe({"name": "x"})
+    with pytest.raises(ConfigError, match=r"'recipe\[1\]'.*mapping"):
+        _recipe({"step": "distill"}, "qat")
