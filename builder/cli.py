@@ -26,6 +26,50 @@ def _data_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {"data": data} if data else {}
 
 
+def _budget_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    budget = {key: getattr(args, key) for key in ("max_bytes", "max_latency_us", "time_budget", "trials")
+              if getattr(args, key, None) is not None}
+    return {"budget": budget} if budget else {}
+
+
+def _flag_type(parse: Any) -> Any:
+    """An argparse type from a config parser: its ValueError becomes the flag's error (exit 2)."""
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from e
+
+    convert.__name__ = parse.__name__
+    return convert
+
+
+def _add_budget_args(p: argparse.ArgumentParser) -> None:
+    from builder.config import parse_bytes, parse_seconds
+
+    g = p.add_argument_group("budget mode: search for the best model that fits (validation decides)")
+    g.add_argument("--max-bytes", dest="max_bytes", type=_flag_type(parse_bytes), metavar="SIZE",
+                   help="largest .tflite allowed, e.g. 32KiB, 40KB, 65536")
+    g.add_argument("--max-latency-us", dest="max_latency_us", type=_flag_type(_positive_float), metavar="US",
+                   help="largest p50 latency of `recommend` through LiteRT on this machine (1 thread)")
+    g.add_argument("--time-budget", dest="time_budget", type=_flag_type(parse_seconds), metavar="TIME",
+                   help="wall-clock budget of the whole build, e.g. 30m, 1.5h, 900s")
+    g.add_argument("--trials", type=_flag_type(_positive_int), help="candidates to screen (default 16)")
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} must be > 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{text!r} must be a whole number >= 1")
+    return int(text)
+
+
 def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="YAML or TOML config file (applied on top of the preset)")
     p.add_argument("--preset", default="default", help="named preset: smoke | default (default: default)")
@@ -54,6 +98,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     _add_config_args(b)
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
     b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")
+    _add_budget_args(b)
 
     d = sub.add_parser("data", help="dataset commands")
     dsub = d.add_subparsers(dest="data_command", required=True)
@@ -79,7 +124,7 @@ def _verbosity(args: argparse.Namespace) -> int:
 def _load_config(args: argparse.Namespace) -> Any:
     from builder.config import load_config
 
-    return load_config(args.preset, args.config, _data_overrides(args))
+    return load_config(args.preset, args.config, {**_data_overrides(args), **_budget_overrides(args)})
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -89,9 +134,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     cfg = _load_config(args)
     result = build(cfg, args.out, Progress(_verbosity(args)), force=args.force)
     gate = result.gate
+    if result.search is not None:
+        print(f"{result.run_dir}/frontier.json  budget: {result.search['status']} ({result.search['message']})")
     print(f"{result.run_dir}/report.md  gate: {gate['status']}"
           + (f" ({gate['message']})" if gate["status"] == "failed" else ""))
-    return EXIT_GATE if gate["status"] == "failed" else EXIT_OK
+    budget_failed = result.search is not None and result.search["status"] == "failed"
+    return EXIT_GATE if gate["status"] == "failed" or budget_failed else EXIT_OK
 
 
 def cmd_data_info(args: argparse.Namespace) -> int:

@@ -264,6 +264,80 @@ class EvalConfig:
         _require(self.max_users is None or self.max_users >= 1, "evaluate.max_users", "must be >= 1")
 
 
+_BYTE_UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000 ** 2, "mib": 1024 ** 2}
+_TIME_UNITS = {"": 1, "s": 1, "m": 60, "min": 60, "h": 3600}
+
+
+def _parse_amount(text: str | int | float, units: dict[str, int], what: str, example: str) -> float:
+    import re
+
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value, unit = float(text), ""
+    else:
+        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([A-Za-z]*)\s*", str(text))
+        if m is None or m.group(2).lower() not in units:
+            raise ValueError(f"{text!r} is not a {what} (examples: {example})")
+        value, unit = float(m.group(1)), m.group(2).lower()
+    if value <= 0:
+        raise ValueError(f"{text!r}: a {what} must be > 0")
+    return value * units[unit]
+
+
+def parse_bytes(text: str | int) -> int:
+    """'32KiB' / '1.5MB' / 40000 -> bytes (KiB = 1024, KB = 1000); ValueError says the syntax."""
+    return int(_parse_amount(text, _BYTE_UNITS, "size", "32768, 32KiB, 40KB, 1.5MiB"))
+
+
+def parse_seconds(text: str | int | float) -> float:
+    """'30m' / '90s' / '1.5h' / 600 -> seconds; ValueError says the syntax."""
+    return _parse_amount(text, _TIME_UNITS, "duration", "600, 90s, 30m, 1.5h")
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """Budget mode (builder.budget): the best model for this data under a size / latency budget.
+
+    Active when max_bytes or max_latency_us is set. Candidates are drawn from the
+    space below by Optuna, screened with a short schedule, the most promising that
+    fit are trained in full, and the best on validation is shipped.
+    """
+
+    max_bytes: int | str | None = None  # exact .tflite bytes; 32768 or "32KiB"
+    max_latency_us: float | None = None  # p50 of `recommend` through LiteRT (1 thread, this machine)
+    time_budget: float | str | None = None  # seconds or "30m" for the whole build; None = no limit
+    trials: int = 16  # candidates screened with the short schedule
+    finalists: int = 4  # best-screened candidates within budget trained in full
+    screen_epochs: int = 8  # epoch cap of the screening schedule
+    dims: tuple[int, ...] = (4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+    conv_layers: tuple[int, ...] = (0, 1, 2)
+    pool: tuple[bool, ...] = (True, False)  # with / without the causal long-window average
+    alphas: tuple[float, ...] = (0.1, 0.2, 0.5, 0.8)
+    sparsities: tuple[float, ...] = (0.0, 0.5)  # 0 = no pruning step
+
+    def __post_init__(self) -> None:
+        for key, parse in (("max_bytes", parse_bytes), ("time_budget", parse_seconds)):
+            value = getattr(self, key)
+            if value is not None:
+                try:
+                    object.__setattr__(self, key, parse(value))
+                except ValueError as e:
+                    raise ConfigError(f"config key 'budget.{key}': {e}") from e
+        _require(self.max_latency_us is None or self.max_latency_us > 0, "budget.max_latency_us", "must be > 0")
+        _require(self.trials >= 1, "budget.trials", "must be >= 1")
+        _require(self.finalists >= 1, "budget.finalists", "must be >= 1")
+        _require(self.screen_epochs >= 1, "budget.screen_epochs", "must be >= 1")
+        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities"):
+            _require(len(getattr(self, key)) >= 1, f"budget.{key}", "must list at least one value")
+        _require(all(d >= 2 for d in self.dims), "budget.dims", "every dim must be >= 2")
+        _require(all(c >= 0 for c in self.conv_layers), "budget.conv_layers", "must be >= 0")
+        _require(all(0.0 <= a <= 1.0 for a in self.alphas), "budget.alphas", "must be in [0, 1]")
+        _require(all(0.0 <= s < 1.0 for s in self.sparsities), "budget.sparsities", "must be in [0, 1)")
+
+    @property
+    def active(self) -> bool:
+        return self.max_bytes is not None or self.max_latency_us is not None
+
+
 # The default recipe (builder.recipe): the ablation student, the distilled student and its
 # PTQ int8, pruning and the pruned PTQ int8 (what QAT must beat), QAT (the shipped model).
 DEFAULT_RECIPE: tuple[dict[str, Any], ...] = (
@@ -291,6 +365,7 @@ class BuildConfig:
     export: ExportConfig = field(default_factory=ExportConfig)
     evaluate: EvalConfig = field(default_factory=EvalConfig)
     recipe: tuple[dict, ...] = DEFAULT_RECIPE
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     def __post_init__(self) -> None:
         _require(bool(self.run_name) and "/" not in self.run_name and self.run_name not in (".", ".."),

@@ -44,6 +44,7 @@ class Context:
     results: dict[str, EvalResult] = field(default_factory=dict)
     teacher: Any = None  # the trained teacher (SequenceModel), once run_teacher has run
     teacher_key: str = ""
+    started: float = field(default_factory=time.perf_counter)  # the build's start (time budgets)
     _fit: Any = None
 
     @property
@@ -266,10 +267,12 @@ def paired_comparisons(ctx: Context, stages: list[StageResult]) -> list[dict[str
     return out
 
 
-def check_gate(ctx: Context, stages: list[StageResult], final: str) -> dict[str, Any]:
+def check_gate(ctx: Context, stages: list[StageResult], final: str | None) -> dict[str, Any]:
     """Max relative NDCG@10 drop of the final model vs the teacher (config evaluate.max_ndcg_drop)."""
     limit = ctx.cfg.evaluate.max_ndcg_drop
     names = [s.name for s in stages]
+    if final is None:
+        return {"status": "not_applicable", "reason": "no model was shipped", "max_relative_drop": limit}
     if final not in names or "teacher" not in names:
         return {"status": "not_applicable", "reason": f"no '{final}' stage in this build",
                 "max_relative_drop": limit}
@@ -323,16 +326,25 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
     teacher = run_teacher(ctx)
     stages.append(teacher)
     progress.info(summary_line(teacher))
-    stages += run_recipe(ctx, ctx.steps)
+    search = None
+    if cfg.budget.active:
+        from builder.budget import run_search
+
+        rows, search = run_search(ctx)
+        stages += rows
+        shipped = ship(ctx, search.chosen.test_stage) if search.chosen is not None else unship(ctx)
+    else:
+        stages += run_recipe(ctx, ctx.steps)
+        shipped = ship(ctx, ctx.steps[-1].stage)
     for s in stages:
         if s.kind == "baseline":
             s.vs_teacher = ctx.versus(ctx.results[s.name])
-    shipped = ship(ctx, ctx.steps[-1].stage)
 
     gate = check_gate(ctx, stages, final=shipped)
     result = BuildResult(ctx.run_dir, cfg, ctx.dataset.stats | {"source": ctx.dataset.source}, stages,
                          gate, time.perf_counter() - t0, len(ctx.test), paired_comparisons(ctx, stages),
-                         shipped=shipped, recipe=[recipe_row(s) for s in ctx.steps])
+                         shipped=shipped, recipe=[] if search else [recipe_row(s) for s in ctx.steps],
+                         search=None if search is None else search.to_dict())
     write_reports(result)
     progress.info(f"report: {ctx.run_dir / 'report.md'} ({result.seconds:.0f} s)")
     return result
@@ -345,6 +357,13 @@ def ship(ctx: Context, stage: str) -> str:
     sidecar = json.loads((models / f"{stage}.json").read_text())
     write_json_atomic(ctx.run_dir / "model.json", {**sidecar, "model_file": "model.tflite"})
     return stage
+
+
+def unship(ctx: Context) -> None:
+    """Nothing met the budget: remove an earlier build's model.tflite / model.json from the run."""
+    for name in ("model.tflite", "model.json"):
+        (ctx.run_dir / name).unlink(missing_ok=True)
+    return None
 
 
 def recipe_row(step: Step) -> dict[str, Any]:

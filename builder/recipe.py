@@ -110,15 +110,16 @@ def _step_config(cfg: BuildConfig, d: StepDef, options: dict[str, Any], where: s
         raise ConfigError(f"{where} ({d.name}): {e}") from e
 
 
-def run_recipe(ctx: Any, steps: list[Step]) -> list[StageResult]:
-    """Run the steps in order; every report row is printed as it is made."""
+def run_recipe(ctx: Any, steps: list[Step], echo: bool = True) -> list[StageResult]:
+    """Run the steps in order; with `echo` every report row is printed as it is made."""
     from builder.pipeline import summary_line
 
     chain, rows = Chain(), []
     for step in steps:
         chain, made = step.definition.run(ctx, chain, step)
         for row in made:
-            ctx.progress.info(summary_line(row))
+            if echo:
+                ctx.progress.info(summary_line(row))
         rows += made
     return rows
 

@@ -42,8 +42,9 @@ class BuildResult:
     seconds: float
     evaluated_users: int
     comparisons: list[dict[str, Any]] = field(default_factory=list)
-    shipped: str = "final_int8"  # the stage copied to model.tflite
+    shipped: str | None = "final_int8"  # the stage copied to model.tflite (None: nothing met the budget)
     recipe: list[dict[str, Any]] = field(default_factory=list)  # the resolved steps
+    search: dict[str, Any] | None = None  # budget mode: frontier.json's content
 
     def stage(self, name: str) -> StageResult:
         for s in self.stages:
@@ -71,6 +72,7 @@ class BuildResult:
             "stages": [_stage_dict(s) for s in self.stages],
             "recipe": self.recipe,
             "shipped": self.shipped,
+            "search": self.search,
             "comparisons": self.comparisons,
             "gate": self.gate,
             "seconds": round(self.seconds, 1),

@@ -81,12 +81,15 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
     if data.get("comparisons"):
         out += ["What each step cost and bought (paired on the same users, 95% CI):", ""]
         out += comparison_lines(data) + [""]
+    if data.get("search"):
+        out += budget_section(data, plots)
     g = data["gate"]
     out.append(f"Quality gate: **{g['status']}**" + (f": {g['message']}" if "message" in g else
                                                        f" ({g.get('reason', '')})"))
     out.append("")
     for name, p in plots.items():
-        out.append(f"![{name}]({p})")
+        if name != "frontier":
+            out.append(f"![{name}]({p})")
     out.append("")
     out.append(f"Build time: {data['seconds']:.0f} s. Config hash {data['config_hash']}, "
                f"builder {data['builder_version']}.")
@@ -94,27 +97,59 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
 
 
 def html_report(data: dict[str, Any], plots: dict[str, Path]) -> str:
-    rows = stage_table(data)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
-    imgs = "".join(
-        f'<figure><img alt="{html.escape(k)}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}"/><figcaption>{html.escape(k)}</figcaption></figure>'
-        for k, p in plots.items())
-    g = data["gate"]
-    md_intro = markdown(data, {}).split("\n\n")[1:3]
+    """report.md rendered to HTML (one source, so the two cannot drift), plots embedded."""
+    import markdown as md
+
+    inline = {k: f"data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}" for k, p in plots.items()}
+    body = md.markdown(markdown(data, inline), extensions=["tables"])
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>rec-builder report: {html.escape(data['run_name'])}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px;font-size:13px;text-align:right}}td:first-child{{text-align:left}}
-img{{max-width:560px}}figure{{display:inline-block;margin:8px}}</style></head><body>
-<h1>rec-builder report: {html.escape(data['run_name'])}</h1>
-{''.join(f'<p>{html.escape(p)}</p>' for p in md_intro)}
-<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
-<p>Quality gate: <b>{html.escape(g['status'])}</b> {html.escape(g.get('message', g.get('reason', '')))}</p>
-{imgs}
-<p>Build time {data['seconds']:.0f} s; config hash {data['config_hash']}; builder {data['builder_version']}.</p>
+img{{max-width:560px;display:inline-block;margin:8px}}</style></head><body>
+{body}
 </body></html>
 """
+
+
+def budget_section(data: dict[str, Any], plots: dict[str, Any]) -> list[str]:
+    """Budget mode: what was asked, what was chosen and why, every candidate and its verdict."""
+    s = data["search"]
+    b = s["budget"]
+    asked = ", ".join(x for x in (
+        f".tflite <= {b['max_bytes']:,} B" if b["max_bytes"] is not None else "",
+        f"p50 <= {b['max_latency_us']:.0f} us (LiteRT, 1 thread, this machine)" if b["max_latency_us"] else "",
+        f"time budget {b['time_budget_s']:.0f} s" if b["time_budget_s"] else "") if x)
+    out = ["## Budget search", "", f"Budget: {asked}. Result: **{s['status']}**: {s['message']}.", "",
+           f"How: candidates drawn by Optuna (TPE, multi-objective: validation NDCG@10 up, bytes down, the "
+           f"budget as a constraint) were screened with a short schedule, the best that fit were trained "
+           f"in full; selection: {s['selection']}. Validation NDCG@10 below comes from each candidate's "
+           "int8 .tflite through LiteRT on the validation users; the test NDCG@10 of the full-trained "
+           "ones is in the stage table (rows `budget_*`). Latency: p50 of `recommend`, interleaved with "
+           f"the teacher's .tflite in one process. Search time {s['seconds']:.0f} s.", "",
+           "| candidate | rung | .tflite B | val NDCG@10 [95% CI] | p50 us (x teacher) | time s | verdict |",
+           "|---|---|---|---|---|---|---|"]
+    cands = s["candidates"]
+    chosen = next((c for c in cands if c["rung"] == "full" and c["label"] == s["chosen"]), None)
+    full_labels = {c["label"] for c in cands if c["rung"] == "full"}
+    for c in sorted(cands, key=lambda c: (c["rung"] != "full", c["size_bytes"])):
+        if c is chosen:
+            verdict = "**chosen**"
+        elif not c["fits"]:
+            verdict = f"over budget ({c['why_not']})"
+        elif c["rung"] == "full":
+            verdict = f"fits; validation NDCG@10 {c['val_ndcg10'] - chosen['val_ndcg10']:+.4f} vs chosen"
+        elif c["label"] in full_labels:
+            verdict = "fits; trained in full (row above)"
+        else:
+            verdict = "fits; screened out (lower screening NDCG@10 than the finalists)"
+        lo, hi = c["val_ci"]
+        out.append(f"| {c['label']} | {c['rung']} | {c['size_bytes']:,} | {c['val_ndcg10']:.4f} [{lo:.4f}, "
+                   f"{hi:.4f}] | {c['p50_us']:.0f} ({c['latency_ratio_vs_teacher']:.2f}x) | {c['seconds']:.0f} | "
+                   f"{verdict} |")
+    out.append("")
+    if "frontier" in plots:
+        out += [f"![frontier]({plots['frontier']})", ""]
+    return out
 
 
 def _label_points(ax: Any, points: list[tuple[float, float, str]]) -> None:
@@ -191,4 +226,54 @@ def write_plots(result: "BuildResult", plot_dir: Path) -> dict[str, Path]:
         ax.grid(True, axis="y", alpha=0.3)
     fig.suptitle("Per-stage quality (95% bootstrap CI); grey = baselines")
     save(fig, "stages")
+    if result.search:
+        save(frontier_figure(result.search, _teacher_validation(stages)), "frontier")
     return out
+
+
+def _teacher_validation(stages: list["StageResult"]) -> float | None:
+    t = next((s for s in stages if s.name == "teacher"), None)
+    return None if t is None else t.extra.get("train", {}).get("best_val_ndcg10")
+
+
+def frontier_figure(search: dict[str, Any], teacher_val: float | None) -> Any:
+    """Bytes vs and latency vs validation NDCG@10: every candidate, the Pareto front, the budget."""
+    import matplotlib.pyplot as plt
+    from matplotlib import ticker
+
+    cands = search["candidates"]
+    b = search["budget"]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    for ax, key, scale, budget, xlabel in (
+            (axes[0], "size_bytes", 1 / 1024, b["max_bytes"], ".tflite size (KiB, log scale)"),
+            (axes[1], "p50_us", 1.0, b["max_latency_us"], "p50 latency of `recommend` (us, log scale)")):
+        for rung, marker, label in (("screen", "o", "screened (short schedule)"), ("full", "s", "trained in full")):
+            pts = [c for c in cands if c["rung"] == rung]
+            if pts:
+                ax.scatter([c[key] * scale for c in pts], [c["val_ndcg10"] for c in pts], marker=marker,
+                           facecolors="none" if rung == "screen" else "#4477aa", edgecolors="#4477aa",
+                           label=label)
+        front, best = [], -1.0
+        for c in sorted(cands, key=lambda c: c[key]):
+            if c["val_ndcg10"] > best:
+                front.append(c)
+                best = c["val_ndcg10"]
+        ax.step([c[key] * scale for c in front], [c["val_ndcg10"] for c in front], where="post",
+                color="#4477aa", alpha=0.4, label="frontier (best so far)")
+        chosen = next((c for c in cands if c["rung"] == "full" and c["label"] == search["chosen"]), None)
+        if chosen:
+            ax.scatter([chosen[key] * scale], [chosen["val_ndcg10"]], marker="*", s=260, color="#ee6677",
+                       zorder=5, label=f"chosen: {chosen['label']}")
+        if budget:
+            ax.axvline(budget * scale, color="#ee6677", ls="--", lw=1, label="budget")
+        if teacher_val is not None:
+            ax.axhline(teacher_val, color="gray", ls=":", lw=1, label="teacher (validation, Keras)")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("validation NDCG@10 (int8 .tflite)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"Budget search: {len(cands)} candidates ({search['status']})")
+    return fig
