@@ -232,11 +232,14 @@ class Search:
     def finals(self) -> None:
         fitting = sorted((c for c in self._screened.values() if c.fits), key=lambda c: -c.val_ndcg10)
         picks = fitting[:self.budget.finalists]
+        longest = 0.0
         for i, s in enumerate(picks, 1):
-            if i > 1 and self.time_left() <= 0:
-                self.ctx.progress.info(f"time budget spent: {len(picks) - i + 1} finalist(s) not trained")
+            if i > 1 and self.time_left() < longest:  # the next one would likely overrun the budget
+                self.ctx.progress.info(f"time budget: {self.time_left():.0f} s left, a finalist took "
+                                       f"{longest:.0f} s; {len(picks) - i + 1} finalist(s) not trained")
                 break
             c = self.measure(s.params, FULL)
+            longest = max(longest, c.seconds)
             self.ctx.progress.info(self.line(c, i, len(picks)))
 
     def run(self) -> SearchResult:

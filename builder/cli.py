@@ -98,6 +98,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     _add_config_args(b)
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
     b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")
+    b.add_argument("--seed", type=int, help="random seed (overrides the config's `seed`)")
     _add_budget_args(b)
 
     d = sub.add_parser("data", help="dataset commands")
@@ -124,7 +125,8 @@ def _verbosity(args: argparse.Namespace) -> int:
 def _load_config(args: argparse.Namespace) -> Any:
     from builder.config import load_config
 
-    return load_config(args.preset, args.config, {**_data_overrides(args), **_budget_overrides(args)})
+    seed = {"seed": args.seed} if getattr(args, "seed", None) is not None else {}
+    return load_config(args.preset, args.config, {**_data_overrides(args), **_budget_overrides(args), **seed})
 
 
 def cmd_build(args: argparse.Namespace) -> int:

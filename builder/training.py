@@ -7,11 +7,14 @@ non-distilled ablation train. Early stopping on validation NDCG@10, best
 weights restored.
 
 How long to train is the data's decision, not a constant's: with the
-`plateau` schedule the learning rate stays constant until validation NDCG@10
-stops improving for `patience` evaluations, then the best weights are restored
-and the rate is cut by `decay_factor`; after `max_decays` cuts the next plateau
-ends training. `epochs` is then only a cap. `cosine` (a fixed horizon of
-`epochs`) and `constant` remain for fixed-length runs (fine-tunes, sweeps).
+`plateau` schedule the learning rate stays constant until validation stops
+improving for `patience` evaluations, then it is cut by `decay_factor`; after
+`max_decays` cuts the next plateau ends training, and the weights of the best
+validation NDCG@10 are kept. `epochs` is then only a cap. Validation "improves"
+when NDCG@10 reaches a new best or the validation cross-entropy falls by more
+than CE_MIN_DELTA (relative): a slow starter whose top-10 is still the popular
+items is learning, and is not stopped. `cosine` (a fixed horizon of `epochs`)
+and `constant` remain for fixed-length runs (fine-tunes, sweeps).
 """
 from __future__ import annotations
 
@@ -146,8 +149,14 @@ def learning_rate(spec: TrainSpec, num_windows: int) -> float | Any:
                                                   decay_steps=max(planned_steps(spec, num_windows), 1))
 
 
-def validation_ndcg10(model: keras.Model, split: EvalSplit, max_len: int) -> float:
-    return evaluate(keras_scorer(model), split, max_len, name="validation").mean("ndcg@10")
+# A validation cross-entropy that falls by less than this fraction is no improvement.
+CE_MIN_DELTA = 1e-3
+
+
+def validation_scores(model: keras.Model, split: EvalSplit, max_len: int) -> tuple[float, float]:
+    """(NDCG@10, cross-entropy) of `model` on the validation users."""
+    res = evaluate(keras_scorer(model), split, max_len, name="validation")
+    return res.mean("ndcg@10"), float(res.extra["ce"].mean())
 
 
 def train(
@@ -183,7 +192,7 @@ def train(
         cb.set_model(seq)
         cb.on_train_begin()
     rng = np.random.default_rng(fit.seed)
-    best, best_epoch, best_weights, bad, decays = -1.0, 0, None, 0, 0
+    best, best_epoch, best_weights, bad, decays, best_ce = -1.0, 0, None, 0, 0, float("inf")
     history: list[dict[str, float]] = []
     t0 = time.perf_counter()
     epoch = 0
@@ -204,21 +213,21 @@ def train(
                 cb.on_epoch_end(epoch)
             row = {"epoch": epoch, "loss": float(np.mean(losses))}
             if valid is not None and (epoch % spec.eval_every == 0 or epoch == spec.epochs):
-                ndcg = validation_ndcg10(model.last, valid, fit.max_len)
-                row["val_ndcg@10"] = ndcg
+                ndcg, ce = validation_scores(model.last, valid, fit.max_len)
+                row["val_ndcg@10"], row["val_ce"] = ndcg, ce
+                improved = ndcg > best or ce < best_ce * (1 - CE_MIN_DELTA)
                 if ndcg > best:
-                    best, best_epoch, bad = ndcg, epoch, 0
+                    best, best_epoch = ndcg, epoch
                     best_weights = seq.get_weights() if spec.restore_best else None
-                else:
-                    bad += 1
-                progress.debug(f"  {desc} epoch {epoch}: loss {row['loss']:.4f} val NDCG@10 {ndcg:.4f}")
+                best_ce = min(best_ce, ce)
+                bad = 0 if improved else bad + 1
+                progress.debug(f"  {desc} epoch {epoch}: loss {row['loss']:.4f} val NDCG@10 {ndcg:.4f} "
+                               f"CE {ce:.4f}")
             if bad >= spec.patience and spec.lr_schedule == "plateau" and decays < spec.max_decays:
                 decays, bad = decays + 1, 0
-                if best_weights is not None:
-                    seq.set_weights(best_weights)
                 row["lr"] = float(optimizer.learning_rate.numpy()) * spec.decay_factor
                 optimizer.learning_rate.assign(row["lr"])
-                progress.debug(f"  {desc} epoch {epoch}: plateau, back to epoch {best_epoch}, lr {row['lr']:.2e}")
+                progress.debug(f"  {desc} epoch {epoch}: plateau, lr cut to {row['lr']:.2e}")
             history.append(row)
             bar.set_postfix({k: f"{v:.4f}" for k, v in row.items() if k in ("loss", "val_ndcg@10")})
             bar.update(1)

@@ -44,7 +44,7 @@ def evaluate(scorer: Scorer, split: EvalSplit, max_len: int, name: str,
 
     The default batch keeps a batch of scores near 64 MB, whatever the catalog size.
     """
-    greater, ties, tops = [], [], []
+    greater, ties, tops, ces = [], [], [], []
     if batch_size is None:
         n = len(scorer(pad_left(split.histories[:1], max_len))[0]) if len(split) else 1
         batch_size = max(1, min(256, (16 << 20) // max(n, 1)))
@@ -57,6 +57,7 @@ def evaluate(scorer: Scorer, split: EvalSplit, max_len: int, name: str,
         g, t = target_ranks(scores, tgt, hist)
         greater.append(g)
         ties.append(t)
+        ces.append(cross_entropy(scores, tgt))
         masked = scores.copy()
         masked[:, 0] = -np.inf
         for i, h in enumerate(hist):
@@ -65,7 +66,19 @@ def evaluate(scorer: Scorer, split: EvalSplit, max_len: int, name: str,
         top[~np.isfinite(np.take_along_axis(masked, top, axis=1))] = -1  # tiny catalogs only
         tops.append(top)
     return EvalResult(name, per_user_metrics(np.concatenate(greater), np.concatenate(ties)),
-                      np.concatenate(tops))
+                      np.concatenate(tops), {"ce": np.concatenate(ces)})
+
+
+def cross_entropy(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per-user softmax cross-entropy of the target over the catalog (padding excluded), in nats.
+
+    A proper scoring rule that moves while the top-10 does not: training uses it to tell a
+    model that is still learning from one that has converged.
+    """
+    s = scores[:, 1:].astype(np.float64)
+    top = s.max(axis=1)
+    lse = top + np.log(np.exp(s - top[:, None]).sum(axis=1))
+    return lse - scores[np.arange(len(targets)), targets]
 
 
 def keras_scorer(model: Any, batch_size: int = 512) -> Scorer:
