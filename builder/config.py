@@ -51,7 +51,7 @@ class SyntheticConfig:
     latent_dim: int = 16
     popularity_exponent: float = 1.0  # Zipf exponent of item popularity
     drift: float = 0.1  # per-step taste drift (0 = fixed taste)
-    taste_temperature: float = 0.5  # lower = choices follow taste more strictly
+    taste_temperature: float = 0.25  # lower = choices follow taste more strictly (vs popularity)
 
     def __post_init__(self) -> None:
         _require(self.kind in ("successor", "latent"), "data.synthetic.kind",
