@@ -381,11 +381,9 @@ class BuildConfig:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
-    def hash(self, *, sections: tuple[str, ...] | None = None) -> str:
-        """Stable short hash of the whole config, or of some top-level sections."""
+    def hash(self) -> str:
+        """Stable short hash of the whole config."""
         d = self.to_dict()
-        if sections is not None:
-            d = {k: d[k] for k in sections}
         blob = json.dumps(d, sort_keys=True, default=list).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

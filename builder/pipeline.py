@@ -282,8 +282,8 @@ def check_gate(ctx: Context, stages: list[StageResult], final: str | None) -> di
     passed = drop <= limit
     return {"status": "passed" if passed else "failed", "model": final, "teacher_ndcg@10": t,
             "final_ndcg@10": f, "relative_drop": drop, "max_relative_drop": limit,
-            "message": (f"{final} NDCG@10 {f:.4f} is {drop:.1%} below the teacher's {t:.4f} "
-                        f"(allowed: {limit:.1%})")}
+            "message": (f"{final} NDCG@10 {f:.4f} is {abs(drop):.1%} {'below' if drop > 0 else 'above'} "
+                        f"the teacher's {t:.4f} (allowed: {limit:.1%} below)")}
 
 
 def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) -> Context:

@@ -95,3 +95,19 @@ def test_scale_numbers_and_plots_from_a_real_build(smoke_run_dir: Path, tmp_path
     write_summaries(tmp_path)
     md = (tmp_path / "scale.md").read_text()
     assert "final_int8" in md and "latency p50 / p99" in md
+
+
+def test_robustness_regimes_load_and_the_summary_reads_a_real_build(smoke_run_dir: Path, tmp_path: Path) -> None:
+    from benchmarks import robustness
+    from builder.config import load_config
+
+    for regime in robustness.REGIMES:  # every regime file is a valid config on top of the default preset
+        cfg = load_config("default", robustness.REGIMES_DIR / f"{regime}.yaml")
+        assert cfg.run_name == regime
+    row = robustness.summarize_run(smoke_run_dir, "smoke", 7)
+    n = row["ndcg@10"]
+    assert row["final_over_teacher"] == pytest.approx(n["final_int8"] / n["teacher"])
+    assert row["final_vs_item_transition"]["ci_low"] <= row["final_vs_item_transition"]["value"]
+    assert row["teacher_val_ndcg10"] > 0 and row["best_student_val_ndcg10"] > 0
+    md = robustness.markdown({"created_utc": "now", "machine": {}, "runs": [row]})
+    assert "| smoke | 7 |" in md

@@ -46,3 +46,21 @@ def test_entry_without_a_step_name_is_refused_when_the_config_loads():
         _recipe({"name": "x"})
     with pytest.raises(ConfigError, match=r"'recipe\[1\]'.*mapping"):
         _recipe({"step": "distill"}, "qat")
+
+
+def test_gate_message_says_above_or_below():
+    from types import SimpleNamespace
+
+    from builder.pipeline import check_gate
+
+    def ctx(teacher: float, final: float):
+        mean = {"teacher": teacher, "final_int8": final}
+        return SimpleNamespace(cfg=load_config("default"),
+                               results={k: SimpleNamespace(mean=lambda m, v=v: v) for k, v in mean.items()})
+
+    stages = [SimpleNamespace(name="teacher"), SimpleNamespace(name="final_int8")]
+    better = check_gate(ctx(0.1111, 0.1114), stages, "final_int8")
+    assert better["status"] == "passed" and "0.3% above the teacher's 0.1111" in better["message"]
+    worse = check_gate(ctx(0.1000, 0.0900), stages, "final_int8")
+    assert worse["status"] == "failed" and "10.0% below the teacher's 0.1000" in worse["message"]
+    assert check_gate(ctx(0.1, 0.1), stages, None)["status"] == "not_applicable"
