@@ -12,6 +12,21 @@ from typing import Any, Sequence
 
 EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
 
+BUILD_EXAMPLES = """examples:
+  rec-builder build                                   # MovieLens-100K (embedded), default preset -> out/default/
+  rec-builder build --max-bytes 32KiB --time-budget 30m   # the best model under 32 KiB, chosen on validation
+  rec-builder build --data events.csv --user-col uid --item-col sku --time-col ts
+"""
+
+EXAMPLES = """examples:
+  rec-builder build                                   # the real build on MovieLens-100K
+  rec-builder build --max-bytes 32KiB                 # budget mode: best model under 32 KiB
+  rec-builder recommend out/default --items 50,172    # top-10 for a history of item ids
+  rec-builder benchmark out/default/models/teacher.tflite out/default/model.tflite
+
+exit codes: 0 ok; 1 quality gate or budget not met (report still written); 2 bad input.
+"""
+
 
 def _data_overrides(args: argparse.Namespace) -> dict[str, Any]:
     data: dict[str, Any] = {}
@@ -89,12 +104,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     from builder.export.android import add_arguments as add_export_android_arguments
     from builder.recommend import add_arguments as add_recommend_arguments
 
-    parser = argparse.ArgumentParser(prog="rec-builder", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="rec-builder", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build a next-item recommender for phones: train a teacher, distil, prune and "
+                    "quantize it into an int8 LiteRT (.tflite) model, and measure the shipped file.",
+        epilog=EXAMPLES)
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors and the final line")
     parser.add_argument("-v", "--verbose", action="store_true", help="per-epoch details")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="train, compress, export and evaluate; writes <out>/<run_name>/")
+    b = sub.add_parser("build", help="train, compress, export and evaluate; writes <out>/<run_name>/",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=BUILD_EXAMPLES,
+                       description="Train the teacher, run the recipe (or, with a budget, search for the "
+                                   "best model that fits), export int8 .tflite + model.json, evaluate every "
+                                   "stage on the shipped files and write report.md/.html/.json.")
     _add_config_args(b)
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
     b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")

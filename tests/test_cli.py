@@ -61,3 +61,17 @@ def test_data_info_on_embedded_movielens(capsys):
     assert run(["data", "info", "--preset", "smoke"]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["users"] == 943 and stats["items"] > 1000
+
+
+def test_help_says_what_the_tool_does_with_examples(capsys):
+    import pytest as _pytest
+
+    from builder.cli import parse_args
+
+    for argv in (["--help"], ["build", "--help"]):
+        with _pytest.raises(SystemExit) as e:
+            parse_args(argv)
+        assert e.value.code == 0
+        out = capsys.readouterr().out
+        assert "examples:" in out and "--max-bytes 32KiB" in out
+        assert "parse arguments, call the library" not in out
