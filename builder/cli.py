@@ -34,7 +34,7 @@ def _data_overrides(args: argparse.Namespace) -> dict[str, Any]:
         data.update({"source": "file", "path": str(args.data)})
     for opt, key in (("format", "format"), ("delimiter", "delimiter"), ("user_col", "user_col"),
                      ("item_col", "item_col"), ("time_col", "time_col"), ("rating_col", "rating_col"),
-                     ("items", "items_path")):
+                     ("items", "items_path"), ("id_type", "id_type")):
         v = getattr(args, opt, None)
         if v is not None:
             data[key] = str(v)
@@ -97,6 +97,8 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--time-col", dest="time_col")
     g.add_argument("--rating-col", dest="rating_col")
     g.add_argument("--items", type=Path, help="item metadata file (CSV/Parquet with titles, genres)")
+    g.add_argument("--id-type", dest="id_type", choices=["auto", "int", "str"],
+                   help="user/item ids: auto (default: integers when all are), int, or str ('u1', 'sku-123')")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

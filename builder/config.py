@@ -83,7 +83,7 @@ class DataConfig:
     item_col: str = "item_id"
     time_col: str = "timestamp"
     rating_col: str | None = None
-    id_type: str = "int"  # int: ids must be integers (MovieLens); str: any non-empty token
+    id_type: str = "auto"  # auto: integers when every id is one, else strings; int; str (any non-empty token)
     title_col: str | None = None
     genres_col: str | None = None
     genres_sep: str = "|"
@@ -107,7 +107,8 @@ class DataConfig:
         _require(self.max_len >= 1, "data.max_len", "history length must be >= 1")
         _require(0.0 < self.user_fraction <= 1.0, "data.user_fraction", "must be in (0, 1]")
         _require(len(self.delimiter) >= 1, "data.delimiter", "must not be empty")
-        _require(self.id_type in ("int", "str"), "data.id_type", f"must be int or str (got {self.id_type!r})")
+        _require(self.id_type in ("auto", "int", "str"), "data.id_type",
+                 f"must be auto, int or str (got {self.id_type!r})")
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,17 @@ def assert_nothing_written(tmp_path: Path) -> None:
     assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
 
 
-@pytest.mark.parametrize("rows,header,message", [
-    (["1,2,3"], "user_id;item_id;timestamp", "delimiter"),
-    (["1,2,3"], "who,what,when", "missing column"),
-    (["1,2,3", "1,x,4"], "user_id,item_id,timestamp", "line 3: id column 'item_id'"),
-    (["1,2,3", "1,3,soon"], "user_id,item_id,timestamp", "line 3: timestamp column"),
-    (["1,2,3", "1,3,4"], "user_id,item_id,timestamp", "no interactions left after filtering"),
+@pytest.mark.parametrize("rows,header,message,extra", [
+    (["1,2,3"], "user_id;item_id;timestamp", "delimiter", ()),
+    (["1,2,3"], "who,what,when", "missing column", ()),
+    (["1,2,3", "1,x,4"], "user_id,item_id,timestamp", "line 3: id column 'item_id'", ("--id-type", "int")),
+    (["1,2,3", "1,3,soon"], "user_id,item_id,timestamp", "line 3: timestamp column", ()),
+    (["1,2,3", "1,3,4"], "user_id,item_id,timestamp", "no interactions left after filtering", ()),
+    (["u1,sku-1,3", "u1,sku-2,4"], "user_id,item_id,timestamp", "no interactions left after filtering", ()),
 ])
-def test_bad_data(tmp_path, capsys, rows, header, message):
+def test_bad_data(tmp_path, capsys, rows, header, message, extra):
     p = write_csv(tmp_path / "bad.csv", header, rows)
-    assert build(tmp_path, "--data", str(p)) == 2
+    assert build(tmp_path, "--data", str(p), *extra) == 2
     err = capsys.readouterr().err
     assert message in err and "bad.csv" in err
     assert_nothing_written(tmp_path)

@@ -103,8 +103,16 @@ def _to_number(df: pd.DataFrame, col: str, path: Path, kind: str, integer: bool)
 
 def _ids(df: pd.DataFrame, col: str, path: Path, id_type: str) -> pd.Series:
     s = df[col].astype(str).str.strip()
+    if id_type == "auto":  # integers when every id is one (then 007 and 7 are the same id), else strings
+        num = pd.to_numeric(s, errors="coerce")
+        whole = num.notna().all() and bool(np.isclose(num.to_numpy(dtype=float) % 1, 0).all())
+        id_type = "int" if whole and len(s) else "str"
     if id_type == "int":
-        num = _to_number(df, col, path, "id", integer=True)
+        try:
+            num = _to_number(df, col, path, "id", integer=True)
+        except DataError as e:
+            raise DataError(f"{e} (ids are integers with data.id_type: int; use data.id_type: str or auto, "
+                            "or --id-type str, for ids like 'u1' or 'sku-123')") from None
         return num.astype(np.int64).astype(str)
     empty = (s == "").to_numpy()
     if empty.any():

@@ -89,12 +89,21 @@ def test_non_numeric_timestamp_names_line(tmp_path: Path):
         load_interactions(file_cfg(p))
 
 
-def test_non_numeric_id_names_line(tmp_path: Path):
+def test_non_numeric_id_names_line_and_the_fix_when_int_is_forced(tmp_path: Path):
     p = write_csv(tmp_path / "id.csv", "user_id,item_id,timestamp", ["1,2,3", "x7,3,4"])
-    with pytest.raises(DataError, match=r"id.csv line 3: id column 'user_id'.*'x7'"):
-        load_interactions(file_cfg(p))
-    # the same file is fine when ids are declared as tokens
+    with pytest.raises(DataError, match=r"id.csv line 3: id column 'user_id'.*'x7'.*data.id_type: str"):
+        load_interactions(file_cfg(p, id_type="int"))
+    # the same file is fine when ids are declared as tokens, and by default (auto)
     assert len(load_interactions(file_cfg(p, id_type="str")).events) == 2
+    ev = load_interactions(file_cfg(p)).events
+    assert list(ev["user"]) == ["1", "x7"] and list(ev["item"]) == ["2", "3"]
+
+
+def test_auto_ids_are_integers_when_every_id_is_one(tmp_path: Path):
+    p = write_csv(tmp_path / "ints.csv", "user_id,item_id,timestamp", ["1,007,3", "2,7,4", "2,sku-1,5"])
+    ev = load_interactions(file_cfg(p)).events
+    assert list(ev["user"]) == ["1", "2", "2"]  # all integers
+    assert list(ev["item"]) == ["007", "7", "sku-1"]  # one token: every item id stays a string
 
 
 def test_ml1m_bad_line(tmp_path: Path):
