@@ -69,11 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     sparsities = args.sparsities or choices["sparsity"]
     search = Search(ctx)
     archs = []
-    for dim, conv, pool in itertools.product(choices["dim"], choices["conv_layers"], choices["pool"]):
-        size = architecture_bytes(ctx, dim, conv, pool)
-        fits = size <= cfg.budget.max_bytes
-        say(f"grid: d{dim} c{conv}{' avg' if pool else ''}: {size:,} B{'' if fits else ' (over budget)'}")
-        if fits:
+    for conv, pool in itertools.product(choices["conv_layers"], choices["pool"]):
+        for dim in sorted(choices["dim"]):  # bytes grow with dim: stop at the first that is over
+            size = architecture_bytes(ctx, dim, conv, pool)
+            say(f"grid: d{dim} c{conv}{' avg' if pool else ''}: {size:,} B")
+            if size > cfg.budget.max_bytes:
+                break
             archs.append((dim, conv, pool, size))
     points = [Params(d, c, pl, a, s) for (d, c, pl, _), a, s in itertools.product(archs, alphas, sparsities)]
     say(f"grid: {len(points)} points fit {cfg.budget.max_bytes:,} B; training each in full")

@@ -64,3 +64,17 @@ def test_gate_message_says_above_or_below():
     worse = check_gate(ctx(0.1000, 0.0900), stages, "final_int8")
     assert worse["status"] == "failed" and "10.0% below the teacher's 0.1000" in worse["message"]
     assert check_gate(ctx(0.1, 0.1), stages, None)["status"] == "not_applicable"
+
+
+def test_report_says_whether_the_teacher_is_the_ceiling():
+    from builder.report import ceiling_lines
+
+    def data(teacher: float, student: float) -> dict:
+        return {"stages": [{"name": "most_popular", "extra": {}},
+                           {"name": "teacher", "extra": {"train": {"best_val_ndcg10": teacher}}},
+                           {"name": "student_fp32", "extra": {"train": {"best_val_ndcg10": student}}}]}
+
+    assert "the teacher is the ceiling" in ceiling_lines(data(0.13, 0.12))[0]
+    line = ceiling_lines(data(0.12, 0.13))[0]
+    assert "teacher 0.1200, best student 0.1300 (student_fp32)" in line and "not the ceiling" in line
+    assert ceiling_lines({"stages": [{"name": "teacher", "extra": {}}]}) == []

@@ -81,6 +81,7 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
     if data.get("comparisons"):
         out += ["What each step cost and bought (paired on the same users, 95% CI):", ""]
         out += comparison_lines(data) + [""]
+    out += ceiling_lines(data)
     if data.get("search"):
         out += budget_section(data, plots)
     g = data["gate"]
@@ -109,6 +110,21 @@ img{{max-width:560px;display:inline-block;margin:8px}}</style></head><body>
 {body}
 </body></html>
 """
+
+
+def ceiling_lines(data: dict[str, Any]) -> list[str]:
+    """Is the teacher the ceiling? Its validation NDCG@10 against the best trained student's."""
+    val = {s["name"]: s["extra"]["train"]["best_val_ndcg10"] for s in data["stages"]
+           if s["extra"].get("train") and s["extra"]["train"].get("best_val_ndcg10", -1) >= 0}
+    if "teacher" not in val or len(val) < 2:
+        return []
+    teacher = val.pop("teacher")
+    name, best = max(val.items(), key=lambda kv: kv[1])
+    verdict = ("the teacher is the ceiling" if teacher >= best else
+               "**the teacher is not the ceiling**: a stronger teacher (teacher.dim, dropout, blocks) "
+               "would raise what distillation can pass on")
+    return [f"Validation NDCG@10 during training (Keras, best epoch): teacher {teacher:.4f}, best student "
+            f"{best:.4f} ({name}): {verdict}.", ""]
 
 
 def budget_section(data: dict[str, Any], plots: dict[str, Any]) -> list[str]:
