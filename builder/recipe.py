@@ -6,7 +6,7 @@ steps, bad overrides and impossible orders are a ConfigError naming `recipe[i]`.
 `run_recipe(ctx, steps)` then runs `for step in steps`: each step is one function
 (ctx, chain, config) -> (chain, report rows). The Chain carries what flows from
 step to step: the current student graph, the cache key of everything upstream,
-the distillation settings the fine-tunes share, and a label for stage names.
+and the distillation settings the fine-tunes share.
 A new technique is a config class, a function and one `register()` call.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 
-from builder.config import BuildConfig, ConfigError, DistillConfig, PruneConfig, QATConfig, StudentConfig
+from builder.config import BuildConfig, ConfigError, DistillConfig, PruneConfig, StudentConfig
 from builder.results import StageResult
 
 
@@ -24,11 +24,8 @@ class Chain:
 
     graph: Any = None  # the current student graph (None before the first training step)
     key: str = ""  # cache key of the chain so far
-    label: str = "student"  # stage-name prefix of the current graph
     what: str = ""  # the current graph in words (report descriptions)
-    quantized: bool = False  # a QAT graph: it converts to int8 by construction
     distill: DistillConfig | None = None  # the loss every fine-tune distils with
-    float_graph: Any = None  # the float graph a QAT graph came from (its parameters are reported)
 
 
 @dataclass(frozen=True)
@@ -167,7 +164,7 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
                         f"T {dc.temperature}{init}), fp32",
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
-    return Chain(graph, key, "student", "distilled student", distill=dc), [row]
+    return Chain(graph, key, "distilled student", distill=dc), [row]
 
 
 def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -180,57 +177,56 @@ def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     return chain, [row]
 
 
+def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any) -> tuple[dict, bool, float, str]:
+    """`technique(chain.graph, step.config, ...)` with the chain's distillation loss, its weights
+    copied into `target`, cached under the chain's key + the step's config; -> (meta, cached, s, key)."""
+    from builder.pipeline import cached_or_train
+
+    sc = ctx.cfg.student
+    key = ctx.key(chain.key, step.config, chain.distill)
+
+    def run() -> dict:
+        trained, tr = technique(chain.graph, step.config, ctx.fit_data(), ctx.teacher, chain.distill,
+                                sc.batch_size, sc.max_steps_per_epoch)
+        target.set_weights(trained.get_weights())
+        return {"train": asdict(tr)}
+
+    meta, cached, secs = cached_or_train(ctx, step.stage, key, target, run)
+    return meta, cached, secs, key
+
+
 def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     """TFMOT magnitude pruning fine-tuned with the chain's distillation loss (wrap -> strip)."""
     from builder.compress.prune import prune, weight_sparsity
-    from builder.models.student import build_student, views
-    from builder.pipeline import cached_or_train, student_stage
+    from builder.models.student import build_student
+    from builder.pipeline import student_stage
 
     pc: PruneConfig = step.config
-    sc = ctx.cfg.student
-    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
-    key = ctx.key(chain.key, pc, chain.distill)
-
-    def run() -> dict:
-        stripped, tr = prune(chain.graph, pc, ctx.fit_data(), ctx.teacher, chain.distill, sc.batch_size,
-                             sc.max_steps_per_epoch)
-        graph.set_weights(stripped.get_weights())
-        return {"train": asdict(tr)}
-
-    meta, cached, secs = cached_or_train(ctx, step.stage, key, graph, run)
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, ctx.cfg.student)
+    meta, cached, secs, key = _fine_tune(ctx, chain, step, graph, prune)
     sp = weight_sparsity(graph)
     what = f"{chain.what} after magnitude pruning to {pc.target_sparsity:.0%}"
     row = student_stage(ctx, step.stage, v.last,
                         f"{what} ({pc.structure}, item table included), fp32; weight sparsity {sp:.1%}",
                         seconds=secs, cached=cached, extra={"train": meta["train"], "weight_sparsity": sp})
-    return replace(chain, graph=graph, key=key, label="pruned", what=what), [row]
+    return replace(chain, graph=graph, key=key, what=what), [row]
 
 
 def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     """Sparsity-preserving QAT (TFMOT) fine-tuned with the chain's loss -> full-integer int8."""
     from builder.compress.qat import prepare, qat
     from builder.models.student import views
-    from builder.pipeline import agreement, cached_or_train, student_stage
+    from builder.pipeline import agreement, student_stage
 
-    qc: QATConfig = step.config
-    sc = ctx.cfg.student
     qgraph = prepare(chain.graph)
-    key = ctx.key(chain.key, qc, chain.distill)
-
-    def run() -> dict:
-        trained, tr = qat(chain.graph, qc, ctx.fit_data(), ctx.teacher, chain.distill, sc.batch_size,
-                          sc.max_steps_per_epoch)
-        qgraph.set_weights(trained.get_weights())
-        return {"train": asdict(tr)}
-
-    meta, cached, secs = cached_or_train(ctx, step.stage, key, qgraph, run)
+    meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat)
     source = views(chain.graph).last
     row = student_stage(ctx, step.stage, views(qgraph).last,
                         f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included), "
                         "full-integer int8 .tflite", "qat", params_of=source,
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
     row.extra["agreement_top10_vs_float"] = agreement(ctx, step.stage, source)
-    return replace(chain, graph=qgraph, key=key, label="qat", quantized=True, float_graph=chain.graph), [row]
+    return replace(chain, graph=qgraph, key=key), [row]
 
 
 register(StepDef("ablation", _ablation, "student", lambda _: "student_nodistill_fp32", needs_student=False))

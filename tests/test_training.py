@@ -28,14 +28,19 @@ def test_teacher_learns_synthetic_successors():
     assert np.isfinite(res.history[-1]["loss"])
 
 
+def _tiny_teacher(seed: int, dropout: float):
+    """A 1-block dim-8 teacher and its training windows on 60 synthetic users (max_len 6)."""
+    set_seed(seed)
+    cfg = DataConfig(source="synthetic", max_len=6, min_item_interactions=1,
+                     synthetic=SyntheticConfig(num_users=60, num_items=30, mean_length=10))
+    ds = load_dataset(cfg, seed=seed)
+    model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=dropout))
+    return ds, model, *training_windows(ds.train_sequences(), 6)
+
+
 def test_same_seed_same_weights():
     def once():
-        set_seed(5)
-        cfg = DataConfig(source="synthetic", max_len=6, min_item_interactions=1,
-                         synthetic=SyntheticConfig(num_users=60, num_items=30, mean_length=10))
-        ds = load_dataset(cfg, seed=5)
-        model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.1))
-        x, y = training_windows(ds.train_sequences(), 6)
+        _, model, x, y = _tiny_teacher(5, dropout=0.1)
         train(model, FitData(x, y, None, 6, SILENT, seed=5),
               TrainSpec(epochs=2, batch_size=32, learning_rate=1e-2), desc="t")
         return model.sequence.get_weights()
@@ -67,12 +72,7 @@ def test_teacher_logits_table_matches_the_teacher_and_falls_back_beyond_the_budg
 
 
 def test_plateau_schedule_cuts_the_rate_then_stops_when_validation_stalls():
-    set_seed(1)
-    cfg = DataConfig(source="synthetic", max_len=6, min_item_interactions=1,
-                     synthetic=SyntheticConfig(num_users=60, num_items=30, mean_length=10))
-    ds = load_dataset(cfg, seed=1)
-    model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
-    x, y = training_windows(ds.train_sequences(), 6)
+    ds, model, x, y = _tiny_teacher(1, dropout=0.0)
     # a rate too small to move validation: every evaluation after the first is a plateau
     spec = TrainSpec(epochs=20, batch_size=32, learning_rate=1e-9, patience=1, eval_every=1,
                      lr_schedule="plateau", decay_factor=0.5, max_decays=2)
