@@ -110,12 +110,13 @@ def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
     student = replace(cfg.student, dim=p.dim, conv_layers=p.conv_layers,
                       pool_window=cfg.data.max_len if p.pool else 0)
     recipe: list[dict[str, Any]] = [{"step": "distill", "alpha": p.alpha}]
-    prune_epochs, qat_epochs = cfg.prune.epochs, cfg.qat.epochs
+    prune_epochs, recover_epochs, qat_epochs = cfg.prune.epochs, cfg.prune.recover_epochs, cfg.qat.epochs
     if rung == SCREEN:
         student = replace(student, epochs=min(student.epochs, cfg.budget.screen_epochs))
-        prune_epochs, qat_epochs = max(1, cfg.prune.epochs // 4), 1
+        prune_epochs, recover_epochs, qat_epochs = max(1, cfg.prune.epochs // 4), 0, 1
     if p.sparsity > 0:
-        recipe.append({"step": "prune", "target_sparsity": p.sparsity, "epochs": prune_epochs})
+        recipe.append({"step": "prune", "target_sparsity": p.sparsity, "epochs": prune_epochs,
+                       "recover_epochs": recover_epochs})
     recipe.append({"step": "qat", "epochs": qat_epochs})
     return replace(cfg, run_name=f"{cfg.run_name}-{p.label}", student=student, recipe=tuple(recipe))
 

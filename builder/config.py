@@ -212,8 +212,9 @@ class PruneConfig:
     target_sparsity: float = 0.5
     structure: str = "unstructured"  # unstructured | block | 2:4
     block_size: tuple[int, int] = (1, 4)
-    epochs: int = 10
+    epochs: int = 10  # the ramp to the target sparsity (reached after 70% of it)
     learning_rate: float = 1e-3
+    recover_epochs: int = 30  # then train on at the target until validation stops improving (a cap; 0 = off)
 
     def __post_init__(self) -> None:
         _require(0.0 <= self.target_sparsity < 1.0, "prune.target_sparsity", "must be in [0, 1)")
@@ -223,6 +224,7 @@ class PruneConfig:
                  "prune.block_size", "must be two positive integers")
         _require(self.epochs >= 1, "prune.epochs", "must be >= 1")
         _require(self.learning_rate > 0, "prune.learning_rate", "must be > 0")
+        _require(self.recover_epochs >= 0, "prune.recover_epochs", "must be >= 0")
 
 
 @dataclass(frozen=True)

@@ -177,9 +177,11 @@ def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     return chain, [row]
 
 
-def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any) -> tuple[dict, bool, float, str]:
-    """`technique(chain.graph, step.config, ...)` with the chain's distillation loss, its weights
-    copied into `target`, cached under the chain's key + the step's config; -> (meta, cached, s, key)."""
+def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any,
+               **kwargs: Any) -> tuple[dict, bool, float, str]:
+    """`technique(chain.graph, step.config, ..., **kwargs)` with the chain's distillation loss, its
+    weights copied into `target`, cached under the chain's key + the step's config;
+    -> (meta, cached, seconds, key)."""
     from builder.pipeline import cached_or_train
 
     sc = ctx.cfg.student
@@ -187,7 +189,7 @@ def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any) 
 
     def run() -> dict:
         trained, tr = technique(chain.graph, step.config, ctx.fit_data(), ctx.teacher, chain.distill,
-                                sc.batch_size, sc.max_steps_per_epoch)
+                                sc.batch_size, sc.max_steps_per_epoch, **kwargs)
         target.set_weights(trained.get_weights())
         return {"train": asdict(tr)}
 
@@ -201,9 +203,13 @@ def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]
     from builder.models.student import build_student
     from builder.pipeline import student_stage
 
+    from builder.training import spec_from
+
     pc: PruneConfig = step.config
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, ctx.cfg.student)
-    meta, cached, secs, key = _fine_tune(ctx, chain, step, graph, prune)
+    # recovery at the target sparsity: the student's own (validation-driven) schedule
+    recover = replace(spec_from(ctx.cfg.student), epochs=pc.recover_epochs, learning_rate=pc.learning_rate)
+    meta, cached, secs, key = _fine_tune(ctx, chain, step, graph, prune, recover=recover)
     sp = weight_sparsity(graph)
     what = f"{chain.what} after magnitude pruning to {pc.target_sparsity:.0%}"
     row = student_stage(ctx, step.stage, v.last,

@@ -7,6 +7,8 @@ unstructured) or `2:4` (m-by-n sparsity, always 50%).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from builder._keras import keras, tfmot
 from builder.config import DistillConfig, PruneConfig
 from builder.models.layers import CUSTOM_OBJECTS
@@ -55,10 +57,15 @@ def strip(graph: keras.Model) -> keras.Model:
 
 
 def prune(graph: keras.Model, cfg: PruneConfig, fit: FitData, teacher: SequenceModel | None,
-          distill_cfg: DistillConfig, batch_size: int,
-        max_steps_per_epoch: int | None = None) -> tuple[keras.Model, TrainResult]:
-    """Prune to cfg.target_sparsity while fine-tuning with the distillation loss; return stripped."""
-    # reach the target sparsity after 70% of the steps, then recover at it
+          distill_cfg: DistillConfig, batch_size: int, max_steps_per_epoch: int | None = None,
+          recover: TrainSpec | None = None) -> tuple[keras.Model, TrainResult]:
+    """Prune to cfg.target_sparsity while fine-tuning with the distillation loss; return stripped.
+
+    Two phases: the ramp (`cfg.epochs`; sparsity reaches the target after 70% of its steps)
+    runs to its end, then, with `recover` (a schedule, e.g. the student's plateau one), the
+    model keeps training at the target sparsity until validation stops improving, and the
+    best of those epochs is kept (never a weight set from before the target was reached).
+    """
     end_step = int(0.7 * cfg.epochs * steps_per_epoch(len(fit.inputs), batch_size, max_steps_per_epoch))
     wrapped = wrap_for_pruning(graph, cfg, end_step)
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
@@ -67,6 +74,14 @@ def prune(graph: keras.Model, cfg: PruneConfig, fit: FitData, teacher: SequenceM
                      max_steps_per_epoch=max_steps_per_epoch)
     result = train(views(wrapped), fit, spec, desc="prune", teacher=teacher,
                    callbacks=[sparsity.UpdatePruningStep()])
+    if recover is not None and recover.epochs > 0:
+        rec = train(views(wrapped), fit, replace(recover, alpha=distill_cfg.alpha,
+                                                 temperature=distill_cfg.temperature),
+                    desc="prune (recover)", teacher=teacher, callbacks=[sparsity.UpdatePruningStep()])
+        last = result.history[-1]["epoch"] if result.history else 0
+        result = TrainResult(result.epochs_run + rec.epochs_run, cfg.epochs + rec.best_epoch,
+                             rec.best_val_ndcg10, result.seconds + rec.seconds,
+                             result.history + [{**row, "epoch": row["epoch"] + last} for row in rec.history])
     return strip(wrapped), result
 
 

@@ -143,3 +143,22 @@ def test_qat_conversion_refuses_an_uncalibrated_score_floor():
     qgraph = prepare(build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))[0])
     with pytest.raises(ValueError, match="calibrate_score_floor"):
         convert(views(qgraph).last, L, K, N, ConversionOptions("qat"))
+
+
+def test_pruning_recovery_trains_on_at_the_target_sparsity_and_keeps_its_best_epoch():
+    from builder.data.dataset import EvalSplit
+    from builder.training import TrainSpec
+
+    set_seed(1)
+    rng = np.random.default_rng(1)
+    seq = np.cumsum(rng.integers(1, 3, size=(200, L + 2)), axis=1) % (N - 1) + 1
+    valid = EvalSplit([s[:-1] for s in seq[:60]], seq[:60, -1].astype(np.int32))
+    fit = FitData(seq[:, :L].astype(np.int32), seq[:, 1:L + 1].astype(np.int32), valid, L, SILENT)
+    graph, _ = build_student(N, L, StudentConfig(dim=D, conv_layers=1, dropout=0.0))
+    recover = TrainSpec(epochs=6, batch_size=32, learning_rate=1e-3, patience=2, eval_every=1,
+                        lr_schedule="plateau")
+    stripped, res = prune(graph, PruneConfig(target_sparsity=0.5, epochs=2), fit, None, DistillConfig(),
+                          batch_size=32, recover=recover)
+    assert 2 < res.epochs_run <= 8 and res.best_epoch > 2  # the best epoch comes from the recovery
+    assert [r["epoch"] for r in res.history] == list(range(1, res.epochs_run + 1))
+    assert weight_sparsity(stripped) == pytest.approx(0.5, abs=0.02)  # still at the target
