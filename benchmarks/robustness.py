@@ -81,7 +81,7 @@ def _ci(d: dict[str, float] | None) -> str:
 def markdown(doc: dict[str, Any]) -> str:
     rows = doc["runs"]
     out = ["# Robustness: the default build on three data regimes", "",
-           f"Measured {doc['created_utc']} on {doc['machine'].get('cpu', 'this machine')} "
+           f"Measured {doc['created_utc']} on {doc['machine'].get('cpu_model', 'this machine')} "
            f"({doc['machine'].get('cpu_count', '?')} cores); one build per row, each in its own process; "
            "test NDCG@10 (full ranking, leave-one-out) of the shipped int8 .tflite through LiteRT, paired 95% "
            "bootstrap CIs. Target: final >= "
