@@ -60,6 +60,7 @@ def _flag_type(parse: Any) -> Any:
 
 
 def _add_budget_args(p: argparse.ArgumentParser) -> None:
+    from builder.benchmark.command import positive_int
     from builder.config import parse_bytes, parse_seconds
 
     g = p.add_argument_group("budget mode: search for the best model that fits (validation decides)")
@@ -69,7 +70,7 @@ def _add_budget_args(p: argparse.ArgumentParser) -> None:
                    help="largest p50 latency of `recommend` through LiteRT on this machine (1 thread)")
     g.add_argument("--time-budget", dest="time_budget", type=_flag_type(parse_seconds), metavar="TIME",
                    help="wall-clock budget of the whole build, e.g. 30m, 1.5h, 900s")
-    g.add_argument("--trials", type=_flag_type(_positive_int), help="candidates to screen (default 16)")
+    g.add_argument("--trials", type=positive_int, help="candidates to screen (default 16)")
 
 
 def _positive_float(text: str) -> float:
@@ -77,12 +78,6 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise ValueError(f"{text!r} must be > 0")
     return value
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{text!r} must be a whole number >= 1")
-    return int(text)
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:

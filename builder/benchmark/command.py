@@ -83,7 +83,7 @@ def thread_list(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1: {text}")
@@ -103,7 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="models to compare; ratios are against the first")
     parser.add_argument("--threads", type=thread_list, default=(1,), metavar="N[,N...]",
                         help="interpreter thread counts, e.g. 1,2,4 (default: 1)")
-    parser.add_argument("--runs", type=_positive_int, default=50,
+    parser.add_argument("--runs", type=positive_int, default=50,
                         help="minimum measured runs per configuration (default: 50)")
     parser.add_argument("--min-seconds", type=float, default=0.0, metavar="S",
                         help="also run for at least S seconds of measured time (default: 0)")
@@ -114,7 +114,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--histories", metavar="FILE.npy",
                         help="int32 [M, L] histories in model-index space, left-padded with 0 "
                              "(default: random histories from the vocabulary size)")
-    parser.add_argument("--pool-size", type=_positive_int, default=256,
+    parser.add_argument("--pool-size", type=positive_int, default=256,
                         help="number of random histories to cycle through (default: 256)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random histories")
     parser.add_argument("--no-memory", dest="memory", action="store_false",
