@@ -62,7 +62,7 @@ def measure(run_dir: Path, histories: np.ndarray, threads: int, runs: int, warmu
     load_us = (time.perf_counter_ns() - t0) / 1e3
     batches = as_batches(histories)
 
-    from builder.benchmark.model_info import inspect_model
+    from builder.model_file import inspect_model
 
     tfl_path = run_dir / "models" / "teacher.tflite"
     tfl = open_session(tfl_path, inspect_model(tfl_path).input_name, threads)

@@ -20,7 +20,10 @@ if os.environ["TF_USE_LEGACY_KERAS"] != "1":
         "Unset it or set it to 1."
     )
 
-import tensorflow as tf  # noqa: E402
+from builder.quiet import native_stderr_quiet, verbose  # noqa: E402
+
+with native_stderr_quiet():  # absl's pre-init warning, oneDNN and CUDA notices (twice)
+    import tensorflow as tf  # noqa: E402
 
 try:
     import tf_keras as keras  # noqa: E402
@@ -35,6 +38,7 @@ if not keras.__version__.startswith("2."):  # pragma: no cover
 
 import tensorflow_model_optimization as tfmot  # noqa: E402
 
-tf.get_logger().setLevel("ERROR")
+if not verbose():
+    tf.get_logger().setLevel("ERROR")
 
 __all__ = ["tf", "keras", "tfmot"]

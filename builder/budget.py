@@ -115,8 +115,9 @@ def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
         student = replace(student, epochs=min(student.epochs, cfg.budget.screen_epochs))
         prune_epochs, recover_epochs, qat_epochs = max(1, cfg.prune.epochs // 4), 0, 1
     if p.sparsity > 0:
+        # the search judges the sparsity on validation itself: the step must not undo it
         recipe.append({"step": "prune", "target_sparsity": p.sparsity, "epochs": prune_epochs,
-                       "recover_epochs": recover_epochs})
+                       "recover_epochs": recover_epochs, "max_val_drop": 1.0})
     recipe.append({"step": "qat", "epochs": qat_epochs})
     return replace(cfg, run_name=f"{cfg.run_name}-{p.label}", student=student, recipe=tuple(recipe))
 
@@ -141,7 +142,7 @@ def _candidate_context(ctx: Any, cfg: BuildConfig, name: str) -> Any:
 def latencies_us(models: list[Path], teacher: Path, runs: int = 200) -> tuple[list[float], float]:
     """p50 of `recommend` (1 thread, batch 1) of each model, interleaved with the teacher's."""
     from builder.benchmark.histories import random_histories
-    from builder.benchmark.model_info import inspect_model
+    from builder.model_file import inspect_model
     from builder.benchmark.runner import as_batches, open_session, run_interleaved
     from builder.benchmark.stats import latency_stats
 

@@ -178,7 +178,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
 def main(args: argparse.Namespace) -> int:
     from builder.config import ConfigError
     from builder.data.loaders import DataError
-    from builder.export.sidecar import SidecarError
+    from builder.model_file import ModelFileError
 
     try:
         if args.command == "build":
@@ -197,7 +197,7 @@ def main(args: argparse.Namespace) -> int:
             from builder.export.android import run as run_export_android
 
             return run_export_android(args)
-    except (ConfigError, DataError, SidecarError) as e:
+    except (ConfigError, DataError, ModelFileError) as e:
         print(f"rec-builder: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -207,7 +207,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    return main(parse_args(argv))
+    args = parse_args(argv)
+    if args.verbose:
+        from builder.quiet import set_verbose
+
+        set_verbose()
+    return main(args)
 
 
 if __name__ == "__main__":

@@ -154,9 +154,13 @@ class TeacherConfig(TrainingConfig):
     blocks: int = 2
     heads: int = 2
     dropout: float = 0.2
+    # born-again rounds: generation g+1 (same architecture, fresh init) is distilled from
+    # generation g with the `distill` loss, and kept only while validation NDCG@10 improves
+    generations: int = 1
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _require(1 <= self.generations <= 5, "teacher.generations", "must be in 1..5")
         _require(self.dim >= 2, "teacher.dim", "must be >= 2")
         _require(self.heads >= 1 and self.dim % self.heads == 0, "teacher.heads",
                  "must be >= 1 and divide teacher.dim")
@@ -215,6 +219,9 @@ class PruneConfig:
     epochs: int = 10  # the ramp to the target sparsity (reached after 70% of it)
     learning_rate: float = 1e-3
     recover_epochs: int = 30  # then train on at the target until validation stops improving (a cap; 0 = off)
+    # keep the pruned weights only if their validation NDCG@10 is within this relative drop of
+    # the unpruned model's; otherwise the recipe goes on unpruned (1.0 = always keep)
+    max_val_drop: float = 0.02
 
     def __post_init__(self) -> None:
         _require(0.0 <= self.target_sparsity < 1.0, "prune.target_sparsity", "must be in [0, 1)")
@@ -225,6 +232,7 @@ class PruneConfig:
         _require(self.epochs >= 1, "prune.epochs", "must be >= 1")
         _require(self.learning_rate > 0, "prune.learning_rate", "must be > 0")
         _require(self.recover_epochs >= 0, "prune.recover_epochs", "must be >= 0")
+        _require(0.0 <= self.max_val_drop <= 1.0, "prune.max_val_drop", "must be in [0, 1]")
 
 
 @dataclass(frozen=True)

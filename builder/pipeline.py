@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,8 @@ class Context:
         """Cache key of a stage: data, seed, the configs it depends on, and its upstream's key."""
         import hashlib
 
-        parts = json.dumps([asdict(c) for c in configs], sort_keys=True, default=list)
+        parts = json.dumps([c if isinstance(c, dict) else asdict(c) for c in configs], sort_keys=True,
+                           default=list)
         blob = f"{self.data_hash}|{self.cfg.seed}|{parts}|{upstream}"
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -118,6 +119,7 @@ def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
     from builder.export.sidecar import make_sidecar
 
     path = ctx.run_dir / "models" / f"{name}.tflite"
+    path.with_suffix(".json").unlink(missing_ok=True)  # a previous build's sidecar no longer matches
     write_bytes_atomic(path, blob)
     res = ctx.evaluate(name, tflite_scorer(path))
     summary = ctx.summarize(res)
@@ -167,26 +169,44 @@ def run_baselines(ctx: Context) -> list[StageResult]:
 
 
 def run_teacher(ctx: Context) -> StageResult:
+    """Train (or load) the teacher; with `teacher.generations` > 1, born-again rounds after it."""
     from builder.export.tflite import convert
     from builder.models.teacher import build_teacher
     from builder.training import spec_from, train
 
     cfg = ctx.cfg.teacher
-    model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
-    key = ctx.key("", ctx.cfg.data, cfg)
+    arch = {k: v for k, v in asdict(cfg).items() if k != "generations"}  # generation 1's cache key
+    key = ctx.key("", ctx.cfg.data, arch)
     t0 = time.perf_counter()
-    meta = ctx.cache.load("teacher", key, model.sequence)
-    cached = meta is not None
-    if meta is None:
-        tr = train(model, ctx.fit_data(), spec_from(cfg), desc="teacher")
-        meta = {"train": asdict(tr)}
-        ctx.cache.save("teacher", key, model.sequence, meta)
+    model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
+    meta, cached, _ = cached_or_train(
+        ctx, "teacher", key, model.sequence,
+        lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc="teacher"))})
+    vals = [meta["train"]["best_val_ndcg10"]]
+    dc = ctx.cfg.distill
+    for g in range(2, cfg.generations + 1):
+        pupil = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
+        spec = replace(spec_from(cfg), alpha=dc.alpha, temperature=dc.temperature)
+        g_key = ctx.key(key, {"born_again": g}, dc)
+        g_meta, g_cached, _ = cached_or_train(
+            ctx, f"teacher_gen{g}", g_key, pupil.sequence,
+            lambda: {"train": asdict(train(pupil, ctx.fit_data(), spec, desc=f"teacher (generation {g})",
+                                           teacher=model))})
+        vals.append(g_meta["train"]["best_val_ndcg10"])
+        verdict = "kept" if vals[-1] > max(vals[:-1]) else "not better: generation " + str(g - 1) + " stays"
+        ctx.progress.info(f"teacher generation {g}: validation NDCG@10 {vals[-1]:.4f} vs {vals[-2]:.4f} "
+                          f"({verdict})")
+        if vals[-1] <= max(vals[:-1]):
+            break
+        model, key, meta, cached = pupil, g_key, g_meta, g_cached
     train_s = time.perf_counter() - t0
     blob = convert(model.last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items)
+    born = (f"; born-again generation {vals.index(max(vals)) + 1} of {len(vals)} (validation NDCG@10 "
+            f"{', '.join(f'{v:.4f}' for v in vals)})" if len(vals) > 1 else "")
     desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, "
-            f"full-softmax CE on every position (fp32 .tflite)")
+            f"full-softmax CE on every position{born} (fp32 .tflite)")
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
-                          train_s, cached, extra={"train": meta["train"]})
+                          train_s, cached, extra={"train": meta["train"], "generations_val_ndcg10": vals})
     ctx.teacher, ctx.teacher_key = model, key
     return stage
 
@@ -239,14 +259,16 @@ def agreement(ctx: Context, name: str, model: Any) -> float:
     return float(top_k_overlap(ctx.results[name].top10, ref.top10).mean())
 
 
+FLOAT_SOURCE = "@float_source"  # the fp32 stage a QAT row was fine-tuned from (extra["float_source"])
+
 COMPARISONS = (
     ("teacher", "most_popular", "teacher vs most-popular baseline"),
     ("teacher", "item_transition", "teacher vs item-transition baseline"),
     ("student_fp32", "student_nodistill_fp32",
      "what distillation bought (same student: soft labels + the teacher's item table vs trained alone)"),
-    ("final_int8", "pruned_ptq_int8", "what QAT bought (same pruned weights: QAT int8 vs post-training int8)"),
+    ("final_int8", "pruned_ptq_int8", "what QAT bought (same float weights: QAT int8 vs post-training int8)"),
     ("final_int8", "student_ptq_int8", "whole QAT path vs PTQ-only path (pruned + QAT int8 vs PTQ int8 of the student)"),
-    ("final_int8", "pruned_fp32", "what int8 quantization cost (QAT int8 vs its fp32 source)"),
+    ("final_int8", FLOAT_SOURCE, "what int8 quantization cost (QAT int8 vs its fp32 source)"),
     ("pruned_fp32", "student_fp32", "what pruning cost (fp32)"),
     ("final_int8", "teacher", "final int8 vs teacher"),
     ("final_int8", "item_transition", "final int8 vs the item-transition baseline"),
@@ -256,8 +278,11 @@ COMPARISONS = (
 def paired_comparisons(ctx: Context, stages: list[StageResult]) -> list[dict[str, Any]]:
     """Paired NDCG@10 differences (a - b, same users) for the questions a user asks of a build."""
     sizes = {s.name: s.size_bytes for s in stages}
+    extras = {s.name: s.extra for s in stages}
     out = []
     for a, b, question in COMPARISONS:
+        if b == FLOAT_SOURCE:
+            b = (extras.get(a) or {}).get("float_source", "")
         if a in ctx.results and b in ctx.results:
             d = ctx.boot.paired(ctx.results[a].per_user["ndcg@10"], ctx.results[b].per_user["ndcg@10"])
             row = {"a": a, "b": b, "question": question, "metric": "ndcg@10", **d}

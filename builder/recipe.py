@@ -26,6 +26,8 @@ class Chain:
     key: str = ""  # cache key of the chain so far
     what: str = ""  # the current graph in words (report descriptions)
     distill: DistillConfig | None = None  # the loss every fine-tune distils with
+    val: float | None = None  # the current graph's best validation NDCG@10 in training
+    stage: str = ""  # the report row of the current (float) graph
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
                         f"T {dc.temperature}{init}), fp32",
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
-    return Chain(graph, key, "distilled student", distill=dc), [row]
+    return Chain(graph, key, "distilled student", distill=dc, val=meta["train"]["best_val_ndcg10"],
+                 stage=step.stage), [row]
 
 
 def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -198,7 +201,13 @@ def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any,
 
 
 def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
-    """TFMOT magnitude pruning fine-tuned with the chain's distillation loss (wrap -> strip)."""
+    """TFMOT magnitude pruning fine-tuned with the chain's distillation loss (wrap -> strip).
+
+    Validation decides whether the pruned weights go on: when the pruned student's best
+    validation NDCG@10 falls more than `max_val_drop` (relative) below the model it started
+    from, the row is still reported (what pruning would cost) but the chain keeps the
+    unpruned weights. Test users play no part in the decision.
+    """
     from builder.compress.prune import prune, weight_sparsity
     from builder.models.student import build_student
     from builder.pipeline import student_stage
@@ -211,11 +220,28 @@ def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]
     recover = replace(spec_from(ctx.cfg.student), epochs=pc.recover_epochs, learning_rate=pc.learning_rate)
     meta, cached, secs, key = _fine_tune(ctx, chain, step, graph, prune, recover=recover)
     sp = weight_sparsity(graph)
+    val = meta["train"]["best_val_ndcg10"]
+    kept, verdict = pruning_verdict(val, chain.val, pc.max_val_drop)
     what = f"{chain.what} after magnitude pruning to {pc.target_sparsity:.0%}"
     row = student_stage(ctx, step.stage, v.last,
-                        f"{what} ({pc.structure}, item table included), fp32; weight sparsity {sp:.1%}",
-                        seconds=secs, cached=cached, extra={"train": meta["train"], "weight_sparsity": sp})
-    return replace(chain, graph=graph, key=key, what=what), [row]
+                        f"{what} ({pc.structure}, item table included), fp32; weight sparsity {sp:.1%}; "
+                        f"{verdict}", seconds=secs, cached=cached,
+                        extra={"train": meta["train"], "weight_sparsity": sp, "kept": kept})
+    if not kept:
+        ctx.progress.info(f"{step.stage}: {verdict}")
+        return replace(chain, what=f"{chain.what} (pruning rejected on validation)"), [row]
+    return replace(chain, graph=graph, key=key, what=what, val=val, stage=step.stage), [row]
+
+
+def pruning_verdict(val: float, before: float | None, max_drop: float) -> tuple[bool, str]:
+    """Keep the pruned weights? -> (kept, the reason in words)."""
+    if before is None or before <= 0:
+        return True, "kept (no validation score to compare with)"
+    change = val / before - 1.0
+    if change >= -max_drop:
+        return True, f"kept: validation NDCG@10 {val:.4f} vs {before:.4f} unpruned ({change:+.1%}, limit -{max_drop:.0%})"
+    return False, (f"rejected on validation: NDCG@10 {val:.4f} vs {before:.4f} unpruned ({change:+.1%}, "
+                   f"limit -{max_drop:.0%}); the next steps use the unpruned weights")
 
 
 def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -232,7 +258,8 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
                         "full-integer int8 .tflite", "qat", params_of=source,
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
     row.extra["agreement_top10_vs_float"] = agreement(ctx, step.stage, source)
-    return replace(chain, graph=qgraph, key=key), [row]
+    row.extra["float_source"] = chain.stage
+    return replace(chain, graph=qgraph, key=key, val=meta["train"]["best_val_ndcg10"]), [row]
 
 
 register(StepDef("ablation", _ablation, "student", lambda _: "student_nodistill_fp32", needs_student=False))

@@ -8,26 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from builder.export.sidecar import SidecarError, check_against_model, read_sidecar
-
-
-def locate(path: Path) -> tuple[Path, Path]:
-    """(model.tflite, sidecar) from a run directory or a .tflite path."""
-    if path.is_dir():
-        path = path / "model.tflite"
-    sidecar = path.with_suffix(".json")
-    if not path.is_file():
-        raise SidecarError(f"model not found: {path}")
-    return path, sidecar
+from builder.model_file import RECOMMEND, inspect_model, locate, open_interpreter
 
 
 def recommend(model: Path, item_ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Top-K items for a history of original ids (most recent last); also the unknown ids."""
-    from ai_edge_litert.interpreter import Interpreter
+    """Top-K items for a history of original ids (most recent last); also the unknown ids.
 
-    model, sidecar_path = locate(model)
-    sidecar = read_sidecar(sidecar_path)
-    check_against_model(sidecar, model, sidecar_path)
+    The model and its sidecar are verified first (ModelFileError naming the file)."""
+    info = inspect_model(locate(model), require_sidecar=True)
+    sidecar = info.sidecar
+    runner = open_interpreter(info.path).get_signature_runner(RECOMMEND)  # loads, even for a cold start
     index = {it["id"]: it["index"] for it in sidecar["items"]}
     unknown = [i for i in item_ids if i not in index]
     known = [index[i] for i in item_ids if i in index]
@@ -38,8 +28,7 @@ def recommend(model: Path, item_ids: list[str]) -> tuple[list[dict[str, Any]], l
     history = np.zeros((1, length), np.int32)
     known = known[-length:]
     history[0, length - len(known):] = known
-    runner = Interpreter(model_path=str(model)).get_signature_runner("recommend")
-    out = runner(history=history)
+    out = runner(**{info.input_name: history})
     return [{**by_index[int(i)], "score": float(s)}
             for i, s in zip(out["top_ids"][0], out["top_scores"][0]) if int(i) in by_index], unknown
 

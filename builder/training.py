@@ -18,6 +18,8 @@ and `constant` remain for fixed-length runs (fine-tunes, sweeps).
 """
 from __future__ import annotations
 
+import os
+
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -93,6 +95,15 @@ def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tens
     return alpha * hard + (1.0 - alpha) * (t * t) * soft
 
 
+def logit_cache_budget() -> int:
+    """Bytes the teacher-logit table may take: a quarter of physical memory, 1-8 GiB."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        physical = 4 << 30
+    return int(min(8 << 30, max(1 << 30, physical // 4)))
+
+
 class TeacherLogits:
     """The frozen teacher's logits for the training windows, computed once where they fit.
 
@@ -100,11 +111,14 @@ class TeacherLogits:
     prune and QAT fine-tunes read them again). When [W, L, N] float16 fits in
     `budget_bytes` they are computed once, in inference mode, and sliced per batch,
     which removes the teacher's forward pass from every step; otherwise (large
-    catalogs) the teacher runs on each batch.
+    catalogs) the teacher runs on each batch. The default budget is a quarter of the
+    machine's physical memory (at most 8 GiB).
     """
 
-    def __init__(self, teacher: SequenceModel, inputs: np.ndarray, budget_bytes: int = 1 << 30,
+    def __init__(self, teacher: SequenceModel, inputs: np.ndarray, budget_bytes: int | None = None,
                  batch_size: int = 256) -> None:
+        if budget_bytes is None:
+            budget_bytes = logit_cache_budget()
         self._forward = tf.function(lambda x: teacher.sequence(x, training=False), reduce_retracing=True)
         w, length = inputs.shape
         n = int(teacher.sequence.output_shape[-1])

@@ -1,7 +1,9 @@
 """Shared fixtures: tiny synthetic data, and one real smoke build reused by slow tests."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +43,40 @@ def tiny_csv(tmp_path: Path) -> Path:
     from files_for_tests import write_csv
 
     return write_csv(tmp_path / "inter.csv", "user_id,item_id,timestamp,rating", rows)
+
+
+@pytest.fixture(scope="session")
+def template_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run directory with models/<stage>.tflite + .json for RUN_STAGES and a root model.* copy."""
+    from builder._keras import keras, tf
+    from files_for_tests import RUN_K, RUN_L, RUN_N, RUN_STAGES
+    from builder.data.dataset import SequenceDataset
+    from builder.export.sidecar import make_sidecar
+    from builder.export.tflite import serving_module
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Embedding(RUN_N, 4), keras.layers.GlobalAveragePooling1D(),
+                              keras.layers.Dense(RUN_N)])
+    model.build((None, RUN_L))
+    module = serving_module(model, RUN_L, RUN_K, RUN_N)
+    fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
+    blob = tf.lite.TFLiteConverter.from_concrete_functions(fns, module).convert()
+    dataset = SequenceDataset(item_ids=[""] + [str(i) for i in range(1, RUN_N)],
+                              titles=[""] + [f"Movie {i}" for i in range(1, RUN_N)],
+                              genres=[()] + [("Drama",)] * (RUN_N - 1), user_ids=["u1", "u2"],
+                              sequences=[np.array([1, 2, 3, 4], np.int32), np.array([2, 5, 6], np.int32)])
+    run_dir = tmp_path_factory.mktemp("run")
+    (run_dir / "models").mkdir()
+    for stage, directory, name in [(s, run_dir / "models", s) for s in RUN_STAGES] + [
+            ("final_int8", run_dir, "model")]:
+        (directory / f"{name}.tflite").write_bytes(blob)
+        sidecar = make_sidecar(dataset=dataset, stage=stage, model_file=f"{name}.tflite", model_bytes=blob,
+                               max_len=RUN_L, k=RUN_K, config_hash="test", metrics={}, sizes={})
+        (directory / f"{name}.json").write_text(json.dumps(sidecar))
+    return run_dir
+
+
+@pytest.fixture
+def run_dir(template_run: Path, tmp_path: Path) -> Path:
+    """A private copy of the template run that a test may break."""
+    return Path(shutil.copytree(template_run, tmp_path / "run"))

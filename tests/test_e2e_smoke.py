@@ -1,5 +1,6 @@
 """The whole pipeline on the smoke preset: real data, real training, real LiteRT evaluation."""
 import json
+import re
 import shutil
 
 import pytest
@@ -36,10 +37,9 @@ def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_
 
 
 def test_shipped_model_matches_its_sidecar(smoke_run_dir):
-    from builder.export.sidecar import check_against_model, read_sidecar
+    from builder.model_file import inspect_model
 
-    sidecar = read_sidecar(smoke_run_dir / "model.json")
-    check_against_model(sidecar, smoke_run_dir / "model.tflite", smoke_run_dir / "model.json")
+    sidecar = inspect_model(smoke_run_dir / "model.tflite", require_sidecar=True).sidecar
     assert sidecar["stage"] == "final_int8" and sidecar["model_file"] == "model.tflite"
     assert sidecar["items"][0]["title"] and len(sidecar["popular"]) > 10
 
@@ -92,6 +92,29 @@ def test_a_recipe_without_qat_ships_its_last_ptq_model_from_the_cached_chain(smo
     assert json.loads((run_dir / "model.json").read_text())["stage"] == "shipped_ptq"
 
 
+def test_pruning_that_costs_validation_quality_is_rejected_and_the_chain_goes_on_unpruned(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # reuse the distilled student
+    recipe = [{"step": "distill"},
+              {"step": "prune", "name": "pruned_hard", "target_sparsity": 0.95, "max_val_drop": 0.0},
+              {"step": "qat"}]
+    res = build(load_config("smoke", overrides={"recipe": recipe}), out, Progress(0))
+    hard, final = res.stage("pruned_hard"), res.stage("final_int8")
+    before = res.stage("student_fp32").extra["train"]["best_val_ndcg10"]
+    kept = hard.extra["train"]["best_val_ndcg10"] >= before
+    assert hard.extra["kept"] is kept and hard.extra["weight_sparsity"] > 0.9
+    assert final.extra["float_source"] == ("pruned_hard" if kept else "student_fp32")
+    if not kept:  # the QAT model was fine-tuned from the dense student, not the 95%-sparse one
+        assert "rejected on validation" in hard.description
+        assert final.nonzero_params > 0.5 * final.params
+    cost = next(c for c in res.comparisons if c["question"].startswith("what int8 quantization cost"))
+    assert cost["b"] == final.extra["float_source"]
+
+
 def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
     from builder.recommend import recommend
 
@@ -103,3 +126,35 @@ def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
     assert run(["recommend", str(smoke_run_dir), "--items", "50,172"]) == 0
     assert capsys.readouterr().out.count("\n") == 10
     assert run(["recommend", str(smoke_run_dir / "missing.tflite")]) == 2
+
+
+OUR_LINES = re.compile(
+    r"^(data: |report: |[a-z0-9_]+ +NDCG@10 |[a-z_ ()A-Z]+: +\d+%\||student: item table initialized"
+    r"|[a-z0-9_]+: (kept|rejected on validation)|timing \d+ configuration|memory probe )")
+
+
+def _foreign_lines(stderr: str) -> list[str]:
+    lines = [ln.strip() for ln in re.split(r"[\r\n]+", stderr) if ln.strip()]
+    return [ln for ln in lines if not OUR_LINES.match(ln)]
+
+
+def test_stderr_of_a_fresh_process_holds_only_our_own_lines(smoke_build, tmp_path):
+    """TensorFlow's import notices, the converter's settings and LiteRT's XNNPACK line stay hidden."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # cached stages: still imports, converts, runs LiteRT
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "REC_BUILDER_VERBOSE")}
+    cli = [sys.executable, "-m", "builder.cli"]
+    runs = [cli + ["build", "--preset", "smoke", "--out", str(out)],
+            cli + ["recommend", str(out / "smoke"), "--items", "50,172"],
+            cli + ["benchmark", str(out / "smoke" / "model.tflite"), "--runs", "3", "--memory-runs", "2"]]
+    for argv in runs:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert _foreign_lines(done.stderr) == [], argv[3]
+    verbose = subprocess.run(cli + ["-v", "recommend", str(out / "smoke"), "--items", "50"],
+                             capture_output=True, text=True, env=env, timeout=600)
+    assert "XNNPACK" in verbose.stderr  # -v shows the libraries' own lines again

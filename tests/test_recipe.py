@@ -78,3 +78,13 @@ def test_report_says_whether_the_teacher_is_the_ceiling():
     line = ceiling_lines(data(0.12, 0.13))[0]
     assert "teacher 0.1200, best student 0.1300 (student_fp32)" in line and "not the ceiling" in line
     assert ceiling_lines({"stages": [{"name": "teacher", "extra": {}}]}) == []
+
+
+def test_pruning_verdict_keeps_within_the_limit_and_rejects_beyond_it():
+    from builder.recipe import pruning_verdict
+
+    assert pruning_verdict(0.099, 0.100, 0.02)[0]  # -1% within a 2% limit
+    kept, why = pruning_verdict(0.090, 0.100, 0.02)
+    assert not kept and "-10.0%" in why and "unpruned weights" in why
+    assert pruning_verdict(0.050, 0.100, 1.0)[0]  # 1.0 = always keep
+    assert pruning_verdict(0.050, None, 0.0)[0]  # nothing to compare with: keep

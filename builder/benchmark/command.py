@@ -64,7 +64,8 @@ import argparse
 import sys
 
 from builder.benchmark.engine import BenchmarkOptions, run_benchmark
-from builder.benchmark.model_info import BenchmarkInputError
+from builder.benchmark.histories import BenchmarkInputError
+from builder.model_file import ModelFileError
 from builder.benchmark.report import format_table, write_html, write_json
 
 EXIT_OK = 0
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     try:
         doc = run_benchmark(options, progress=progress)
-    except BenchmarkInputError as exc:
+    except (BenchmarkInputError, ModelFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except RuntimeError as exc:

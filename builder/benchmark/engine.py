@@ -1,7 +1,7 @@
 """The benchmark itself: validate models, time them interleaved, probe memory, summarise.
 
 `run_benchmark(options)` returns the JSON-ready document described in
-`builder.benchmark.command`; it raises `BenchmarkInputError` for bad input before
+`builder.benchmark.command`; it raises `ModelFileError` (or `BenchmarkInputError`) for bad input before
 anything is timed.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from builder.benchmark.histories import check_histories, load_histories, random_histories
 from builder.benchmark.machine import machine_description
 from builder.benchmark.memory import measure_memory
-from builder.benchmark.model_info import BenchmarkInputError, ModelInfo, inspect_model
+from builder.model_file import ModelFileError, ModelInfo, inspect_model
 from builder.benchmark.runner import as_batches, open_session, run_interleaved
 from builder.benchmark.static import static_summary
 from builder.benchmark.stats import latency_stats
@@ -83,7 +83,7 @@ def _history_pools(infos: Sequence[ModelInfo], options: BenchmarkOptions) -> lis
     pools = []
     for info in infos:
         if info.num_items is None:
-            raise BenchmarkInputError(
+            raise ModelFileError(
                 f"{info.path}: vocabulary size unknown (no sidecar {info.path.with_suffix('.json').name}"
                 " and no 'scores' signature); pass --histories FILE.npy"
             )
@@ -127,7 +127,7 @@ def run_benchmark(options: BenchmarkOptions,
     configs = [(t, m) for t in options.threads for m in range(len(infos))]
     say(f"timing {len(configs)} configuration(s) interleaved: "
         + " ".join(f"{labels[m]}@{t}" for t, m in configs))
-    sessions = [_open(infos[m], t) for t, m in configs]
+    sessions = [open_session(infos[m].path, infos[m].input_name, t) for t, m in configs]
     batches = [as_batches(pool) for pool in pools]
     timings = run_interleaved(
         sessions, [batches[m] for _, m in configs], warmup_runs=options.warmup_runs,
@@ -186,14 +186,6 @@ def run_benchmark(options: BenchmarkOptions,
         "models": models_doc,
         "results": results,
     }
-
-
-def _open(info: ModelInfo, threads: int) -> Any:
-    """open_session, with LiteRT load failures reported as bad input naming the file."""
-    try:
-        return open_session(info.path, info.input_name, threads)
-    except (ValueError, RuntimeError) as exc:
-        raise BenchmarkInputError(f"{info.path}: LiteRT cannot load the model ({exc})") from exc
 
 
 def _ratios(result: dict[str, Any], first: dict[str, Any]) -> dict[str, float | None]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from builder.benchmark.model_info import RECOMMEND
+from builder.model_file import RECOMMEND, open_interpreter
 
 Invoke = Callable[[np.ndarray], Any]
 
@@ -55,10 +55,8 @@ class Timings:
 
 def open_session(model_path: str | Path, input_name: str, threads: int) -> Session:
     """Load + allocate a LiteRT interpreter on the `recommend` signature, timed."""
-    from ai_edge_litert.interpreter import Interpreter
-
     start = time.perf_counter_ns()
-    interpreter = Interpreter(model_path=str(model_path), num_threads=threads)
+    interpreter = open_interpreter(model_path, threads)
     runner = interpreter.get_signature_runner(RECOMMEND)
     subgraph = getattr(runner, "_subgraph_index", 0)
     wrapper = getattr(runner, "_interpreter_wrapper", None)

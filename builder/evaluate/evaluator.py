@@ -95,11 +95,17 @@ def keras_scorer(model: Any, batch_size: int = 512) -> Scorer:
 
 
 def tflite_scorer(path: Path, num_threads: int = 2) -> Scorer:
-    """Scores from the `scores` signature of a .tflite, run through the LiteRT interpreter."""
-    from ai_edge_litert.interpreter import Interpreter
+    """Scores from the `scores` signature of a .tflite, run through the LiteRT interpreter.
 
-    interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
-    runner = interpreter.get_signature_runner("scores")
+    The file goes through the same verified loader as every command (its sidecar, when
+    present, must match it); a model without a `scores` signature is a ModelFileError."""
+    from builder.model_file import SCORES, ModelFileError, inspect_model, open_interpreter
+
+    info = inspect_model(path)
+    if SCORES not in info.signatures:
+        raise ModelFileError(f"{path}: no '{SCORES}' signature (found {', '.join(info.signatures)}); "
+                             "full-catalog evaluation needs it")
+    runner = open_interpreter(path, num_threads).get_signature_runner(SCORES)
 
     def score(histories: np.ndarray) -> np.ndarray:
         return runner(history=histories.astype(np.int32))["scores"]

@@ -12,14 +12,13 @@ every other `*.json` there is reported: the app loads it as a sidecar too.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from builder.export.sidecar import SidecarError, check_against_model, read_sidecar
+from builder.model_file import ModelFileError, inspect_model, open_interpreter
 from builder.io import write_bytes_atomic, write_json_atomic
 
 DEFAULT_STAGES = ("final_int8", "student_fp32")
@@ -53,18 +52,9 @@ def _check_stage(run_dir: Path, stage: str) -> _Checked:
         if not path.is_file():
             have = ", ".join(present_stages(run_dir)) or "none"
             raise ExportError(f"stage '{stage}': {path} not found (stages in {run_dir}: {have})")
-    sidecar = read_sidecar(sidecar_path)
-    model = model_path.read_bytes()
-    expected = sidecar.get("model_sha256")
-    if expected and hashlib.sha256(model).hexdigest() != expected:
-        raise SidecarError(f"{sidecar_path}: model_sha256 does not match {model_path} "
-                           "(the model was changed or replaced after the sidecar was written)")
-    try:
-        check_against_model(sidecar, model_path, sidecar_path)
-    except SidecarError:
-        raise
-    except (ValueError, RuntimeError) as exc:  # the interpreter refused the file
-        raise ExportError(f"{model_path}: not a loadable TFLite model ({exc})") from exc
+    info = inspect_model(model_path, require_sidecar=True)  # sha256, length, vocabulary, K
+    open_interpreter(model_path)  # LiteRT accepts it
+    model, sidecar = info.model_bytes, info.sidecar
     return _Checked(stage, model, sidecar)
 
 
@@ -72,7 +62,7 @@ def export_android(run_dir: Path, assets_dir: Path,
                    stages: Sequence[str] = DEFAULT_STAGES) -> list[Path]:
     """Validate every stage, then copy each as `<stage>.tflite` + `<stage>.json`; returns the paths written.
 
-    Raises ExportError or SidecarError before writing anything when any stage fails.
+    Raises ExportError or ModelFileError before writing anything when any stage fails.
     """
     run_dir, assets_dir = Path(run_dir), Path(assets_dir)
     if not run_dir.is_dir():
@@ -135,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         assets = DEFAULT_ASSETS
     try:
         written = export_android(args.run_dir, assets, args.stages)
-    except (ExportError, SidecarError) as exc:
+    except (ExportError, ModelFileError) as exc:
         print(f"error: {exc}; nothing was copied", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -20,12 +20,13 @@ import numpy as np
 
 from builder import __version__
 from builder.data.dataset import SequenceDataset
+from builder.model_file import ModelFileError
 
 SCHEMA_VERSION = 1
 POPULAR_COUNT = 100
 
 
-class SidecarError(ValueError):
+class SidecarError(ModelFileError):
     """A sidecar does not match its model or is malformed."""
 
 
@@ -63,36 +64,19 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         raise SidecarError(f"sidecar not found: {path}") from e
     except json.JSONDecodeError as e:
         raise SidecarError(f"{path} line {e.lineno}: invalid JSON: {e.msg}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise SidecarError(f"{path}: cannot read the sidecar ({e})") from e
+    if not isinstance(data, dict):
+        raise SidecarError(f"{path}: the sidecar is not a JSON object")
     for key in ("schema_version", "input", "k", "num_items", "items", "popular"):
         if key not in data:
             raise SidecarError(f"{path}: missing key '{key}'")
     if data["schema_version"] != SCHEMA_VERSION:
         raise SidecarError(f"{path}: schema_version {data['schema_version']} is not supported "
                            f"(this builder reads {SCHEMA_VERSION})")
+    if not isinstance(data["num_items"], int) or data["num_items"] < 2 or not isinstance(data["items"], list):
+        raise SidecarError(f"{path}: 'num_items' must be an integer >= 2 and 'items' a list")
     if len(data["items"]) != data["num_items"] - 1:
         raise SidecarError(f"{path}: 'items' has {len(data['items'])} entries, expected "
                            f"num_items - 1 = {data['num_items'] - 1}")
     return data
-
-
-def check_against_model(sidecar: dict[str, Any], model_path: Path, sidecar_path: Path) -> None:
-    """Raise SidecarError when the sidecar's input length, vocabulary or K disagree with the model."""
-    from ai_edge_litert.interpreter import Interpreter
-
-    it = Interpreter(model_path=str(model_path))
-    sigs = it.get_signature_list()
-    if "recommend" not in sigs:
-        raise SidecarError(f"{model_path}: no 'recommend' signature (found {sorted(sigs)})")
-    rec = it.get_signature_runner("recommend")
-    shape = list(rec.get_input_details()["history"]["shape"])
-    if shape[-1] != sidecar["input"]["length"]:
-        raise SidecarError(f"{sidecar_path}: input.length is {sidecar['input']['length']} but "
-                           f"{model_path} takes history of length {shape[-1]}")
-    k = int(rec.get_output_details()["top_ids"]["shape"][-1])
-    if k != sidecar["k"]:
-        raise SidecarError(f"{sidecar_path}: k is {sidecar['k']} but {model_path} returns {k} ids")
-    if "scores" in sigs:
-        n = int(it.get_signature_runner("scores").get_output_details()["scores"]["shape"][-1])
-        if n != sidecar["num_items"]:
-            raise SidecarError(f"{sidecar_path}: num_items is {sidecar['num_items']} but "
-                               f"{model_path} scores {n} items")

@@ -9,12 +9,14 @@ score tensor's quantization range free of "minus infinity" sentinels.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
 from builder._keras import keras, tf
+from builder.quiet import native_stderr_quiet, verbose
 
 
 def serving_module(model: keras.Model, max_len: int, k: int, num_items: int) -> tf.Module:
@@ -87,7 +89,12 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
                 yield "recommend", {"history": h[None, :].astype(np.int32)}
 
         conv.representative_dataset = gen
-    blob = conv.convert()
+    # the MLIR quantizer prints its settings ("fully_quantize: 0, ..."), and TensorFlow's calibrator
+    # still runs tf.lite.Interpreter (deprecated); our own code runs models with ai_edge_litert
+    with native_stderr_quiet(), warnings.catch_warnings():
+        if not verbose():
+            warnings.filterwarnings("ignore", message=r"\s*Warning: tf\.lite\.Interpreter is deprecated")
+        blob = conv.convert()
     if options.quantize == "qat":
         _require_integer_weights(blob)
     return strip_tensor_names(blob) if options.strip_names else blob

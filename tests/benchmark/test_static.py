@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from builder.benchmark.model_info import inspect_model
+from builder.model_file import inspect_model
 from builder.benchmark.static import static_summary
 
 

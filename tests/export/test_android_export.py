@@ -10,46 +10,10 @@ import numpy as np
 import pytest
 
 from builder.export.android import add_arguments, export_android, run
-from builder.export.sidecar import check_against_model, read_sidecar
+from builder.export.sidecar import read_sidecar
+from builder.model_file import inspect_model
 
-N, L, K = 12, 3, 2  # vocabulary incl. padding, history length, top-K
-STAGES = ("final_int8", "student_fp32")
-
-
-@pytest.fixture(scope="session")
-def template_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run directory with models/<stage>.tflite + .json for STAGES and a root model.* copy."""
-    from builder._keras import keras, tf
-    from builder.data.dataset import SequenceDataset
-    from builder.export.sidecar import make_sidecar
-    from builder.export.tflite import serving_module
-
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.layers.Embedding(N, 4), keras.layers.GlobalAveragePooling1D(),
-                              keras.layers.Dense(N)])
-    model.build((None, L))
-    module = serving_module(model, L, K, N)
-    fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
-    blob = tf.lite.TFLiteConverter.from_concrete_functions(fns, module).convert()
-    dataset = SequenceDataset(item_ids=[""] + [str(i) for i in range(1, N)],
-                              titles=[""] + [f"Movie {i}" for i in range(1, N)],
-                              genres=[()] + [("Drama",)] * (N - 1), user_ids=["u1", "u2"],
-                              sequences=[np.array([1, 2, 3, 4], np.int32), np.array([2, 5, 6], np.int32)])
-    run_dir = tmp_path_factory.mktemp("run")
-    (run_dir / "models").mkdir()
-    for stage, directory, name in [(s, run_dir / "models", s) for s in STAGES] + [
-            ("final_int8", run_dir, "model")]:
-        (directory / f"{name}.tflite").write_bytes(blob)
-        sidecar = make_sidecar(dataset=dataset, stage=stage, model_file=f"{name}.tflite", model_bytes=blob,
-                               max_len=L, k=K, config_hash="test", metrics={}, sizes={})
-        (directory / f"{name}.json").write_text(json.dumps(sidecar))
-    return run_dir
-
-
-@pytest.fixture
-def run_dir(template_run: Path, tmp_path: Path) -> Path:
-    """A private copy of the template run that a test may break."""
-    return Path(shutil.copytree(template_run, tmp_path / "run"))
+from files_for_tests import RUN_K as K, RUN_L as L, RUN_N as N, RUN_STAGES as STAGES
 
 
 def cli(*argv: str) -> int:
@@ -70,7 +34,7 @@ def test_copies_validated_models_with_plain_model_file(run_dir: Path, tmp_path: 
         assert (assets / f"{stage}.tflite").read_bytes() == source.read_bytes()
         original = json.loads((run_dir / "models" / f"{stage}.json").read_text())
         assert {**sidecar, "model_file": original["model_file"]} == original
-        check_against_model(sidecar, assets / sidecar["model_file"], assets / f"{stage}.json")
+        assert inspect_model(assets / sidecar["model_file"], require_sidecar=True).sidecar == sidecar
     out = capsys.readouterr()
     assert "final_int8.tflite" in out.out and "bytes" in out.out and out.err == ""
 
@@ -93,7 +57,7 @@ def _break_num_items(run_dir: Path) -> str:
     doc["num_items"] += 1
     doc["items"].append({"index": N, "id": "extra", "title": "Extra", "genres": []})
     path.write_text(json.dumps(doc))
-    return "num_items is 13"
+    return "vocabulary size (num_items) 13"
 
 
 def _drop_model(run_dir: Path) -> str:
@@ -104,7 +68,7 @@ def _drop_model(run_dir: Path) -> str:
 def _change_model(run_dir: Path) -> str:
     path = run_dir / "models" / "student_fp32.tflite"
     path.write_bytes(path.read_bytes() + b"\0")
-    return "model_sha256 does not match"
+    return "model_sha256 differs"
 
 
 @pytest.mark.parametrize("breaker", [_drop_model, _break_num_items, _change_model])

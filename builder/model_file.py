@@ -1,15 +1,18 @@
-"""What the benchmark needs to know about one model: validated file, signature, sidecar.
+"""The one way our commands open a .tflite: verified file, signatures and sidecar.
 
 `inspect_model(path)` checks the artifact contract (a TFLite flatbuffer with a
 `recommend` signature taking one int32 `[1, L]` input), reads the sidecar next to
-it (`MODEL.tflite` -> `MODEL.json`) and cross-checks the two. Every problem is a
-`BenchmarkInputError` whose message names the offending file; the command turns it
-into exit code 2.
+it (`MODEL.tflite` -> `MODEL.json`, validated by `builder.export.sidecar.read_sidecar`)
+and cross-checks the two: input length and name, vocabulary size, K and the
+model's SHA-256. `require_sidecar=True` (recommend, export-android) makes a missing
+sidecar an error; the benchmark accepts a bare .tflite and says what it inferred.
+`open_interpreter` then loads the file into LiteRT. Every problem is a
+`ModelFileError` whose message names the offending file; the CLI turns it into
+exit code 2. Used by `recommend`, `benchmark`, `export-android` and the evaluator.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,10 @@ from ai_edge_litert import schema_py_generated as schema
 RECOMMEND = "recommend"
 SCORES = "scores"
 TFLITE_IDENTIFIER = b"TFL3"
-SIDECAR_SCHEMA_VERSION = 1
 
 
-class BenchmarkInputError(Exception):
-    """Bad user input (missing file, not a model, sidecar mismatch): exit code 2."""
+class ModelFileError(ValueError):
+    """A model file or its sidecar is missing, unreadable or inconsistent: exit code 2."""
 
 
 @dataclass
@@ -42,6 +44,7 @@ class ModelInfo:
     info_source: str  # "sidecar" or "model"
     stage: str | None = None
     notes: list[str] = field(default_factory=list)
+    sidecar: dict[str, Any] | None = None  # the validated sidecar, when there is one
 
     @property
     def name(self) -> str:
@@ -56,13 +59,13 @@ def sidecar_path_for(model_path: Path) -> Path:
 def parse_flatbuffer(path: Path, data: bytes) -> Any:
     """Parse a .tflite file into a `schema.ModelT`, or raise naming the file."""
     if len(data) < 8 or data[4:8] != TFLITE_IDENTIFIER:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{path}: not a TFLite flatbuffer (no 'TFL3' file identifier at bytes 4-8)"
         )
     try:
         return schema.ModelT.InitFromPackedBuf(data, 0)
     except Exception as exc:  # corrupt/truncated flatbuffer: any decoding error
-        raise BenchmarkInputError(f"{path}: cannot parse the TFLite flatbuffer ({exc})") from exc
+        raise ModelFileError(f"{path}: cannot parse the TFLite flatbuffer ({exc})") from exc
 
 
 def _decode(name: bytes | str | None) -> str:
@@ -87,48 +90,42 @@ def _shape(tensor: Any) -> list[int]:
     return [int(d) for d in (sig if sig is not None else [])]
 
 
-def _load_sidecar(path: Path) -> dict[str, Any]:
-    try:
-        sidecar = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BenchmarkInputError(f"{path}: cannot read the sidecar as JSON ({exc})") from exc
-    if not isinstance(sidecar, dict):
-        raise BenchmarkInputError(f"{path}: the sidecar is not a JSON object")
-    version = sidecar.get("schema_version")
-    if version != SIDECAR_SCHEMA_VERSION:
-        raise BenchmarkInputError(
-            f"{path}: sidecar schema_version {version!r} is not supported "
-            f"(expected {SIDECAR_SCHEMA_VERSION})"
-        )
-    return sidecar
+def locate(path: str | Path) -> Path:
+    """The model of a run directory (its model.tflite) or the path itself."""
+    path = Path(path)
+    return path / "model.tflite" if path.is_dir() else path
 
 
-def inspect_model(path: str | Path) -> ModelInfo:
+def inspect_model(path: str | Path, require_sidecar: bool = False) -> ModelInfo:
     """Validate `path` (and its sidecar) against the artifact contract."""
+    from builder.export.sidecar import read_sidecar
+
     path = Path(path)
     if not path.exists():
-        raise BenchmarkInputError(f"{path}: model file not found")
+        raise ModelFileError(f"{path}: model file not found")
     if not path.is_file():
-        raise BenchmarkInputError(f"{path}: not a regular file")
+        raise ModelFileError(f"{path}: not a regular file")
     data = path.read_bytes()
+    if not data:
+        raise ModelFileError(f"{path}: the file is empty (0 bytes), not a TFLite model")
     model = parse_flatbuffer(path, data)
 
     signatures = [_decode(s.signatureKey) for s in model.signatureDefs or []]
     io = signature_io(model, RECOMMEND)
     if io is None:
         found = ", ".join(signatures) or "none"
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{path}: no '{RECOMMEND}' signature (signatures found: {found})"
         )
     inputs, outputs = io
     if len(inputs) != 1:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{path}: signature '{RECOMMEND}' must have exactly one input, has {sorted(inputs)}"
         )
     input_name, input_tensor = next(iter(inputs.items()))
     shape = _shape(input_tensor)
     if input_tensor.type != schema.TensorType.INT32 or len(shape) != 2 or shape[1] <= 0:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{path}: input '{input_name}' of '{RECOMMEND}' must be int32 [1, L], "
             f"got type {input_tensor.type} shape {shape}"
         )
@@ -147,7 +144,11 @@ def inspect_model(path: str | Path) -> ModelInfo:
     )
     sidecar_path = sidecar_path_for(path)
     if sidecar_path.is_file():
-        _apply_sidecar(info, sidecar_path, _load_sidecar(sidecar_path), model_num_items)
+        _apply_sidecar(info, sidecar_path, read_sidecar(sidecar_path), model_num_items)
+    elif require_sidecar:
+        raise ModelFileError(f"{path}: its sidecar {sidecar_path} is missing (every shipped model "
+                             f"comes with one: copy {sidecar_path.name} from the build's models/ "
+                             "folder next to it)")
     else:
         where = (
             f"vocabulary size {model_num_items} from the '{SCORES}' output"
@@ -169,33 +170,60 @@ def _apply_sidecar(
     spec = sidecar.get("input") or {}
     length = spec.get("length")
     if length != info.length:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{where}: sidecar input length {length!r} but the model's "
             f"'{info.input_name}' input has length {info.length}"
         )
     name = spec.get("name")
     if name is not None and name != info.input_name:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{where}: sidecar input name {name!r} but the model's input is {info.input_name!r}"
         )
     num_items = sidecar.get("num_items")
     if not isinstance(num_items, int) or num_items < 2:
-        raise BenchmarkInputError(f"{sidecar_path}: 'num_items' must be an integer >= 2")
+        raise ModelFileError(f"{sidecar_path}: 'num_items' must be an integer >= 2")
     if model_num_items is not None and num_items != model_num_items:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{where}: sidecar vocabulary size (num_items) {num_items} but the model's "
             f"'{SCORES}' output has {model_num_items} items"
         )
     k = sidecar.get("k")
     if info.k is not None and k is not None and k != info.k:
-        raise BenchmarkInputError(
+        raise ModelFileError(
             f"{where}: sidecar k={k} but the model's 'top_ids' output has {info.k}"
         )
     digest = sidecar.get("model_sha256")
     if digest and hashlib.sha256(info.model_bytes).hexdigest() != digest:
-        raise BenchmarkInputError(f"{where}: model_sha256 differs from the model file's SHA-256")
+        raise ModelFileError(f"{where}: model_sha256 differs from the model file's SHA-256 "
+                             "(the model was changed or replaced after its sidecar was written)")
     info.num_items = num_items
     info.k = info.k if info.k is not None else k
     info.sidecar_path = sidecar_path
     info.info_source = "sidecar"
     info.stage = sidecar.get("stage")
+    info.sidecar = sidecar
+
+
+_announced = False  # LiteRT's once-per-process XNNPACK INFO line has been printed (and held back)
+
+
+def open_interpreter(path: str | Path, threads: int = 1) -> Any:
+    """A LiteRT interpreter on `path`, its load failures a ModelFileError naming the file.
+
+    The first one in a process allocates its tensors while stderr is held back, which is
+    when LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." (once)."""
+    global _announced
+    from ai_edge_litert.interpreter import Interpreter
+
+    from builder.quiet import native_stderr_quiet
+
+    try:
+        if _announced:
+            return Interpreter(model_path=str(path), num_threads=threads)
+        with native_stderr_quiet():
+            interpreter = Interpreter(model_path=str(path), num_threads=threads)
+            interpreter.allocate_tensors()
+        _announced = True
+        return interpreter
+    except (ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"{path}: LiteRT cannot load the model ({exc})") from exc
