@@ -28,6 +28,46 @@ exit codes: 0 ok; 1 quality gate or budget not met (report still written); 2 bad
 """
 
 
+SUBCOMMAND_HELP = {
+    "data info": ("Print the statistics of the dataset a config describes, after k-core filtering "
+                  "(users, items, interactions, history lengths): check your data before a build.",
+                  """examples:
+  rec-builder data info                                  # MovieLens-100K as the default preset reads it
+  rec-builder data info --data events.csv --user-col uid --item-col sku --time-col ts
+  rec-builder data info --config benchmarks/regimes/ml100k_sparse.yaml
+"""),
+    "benchmark": ("Measure .tflite models through the LiteRT interpreter: init, first and steady-state "
+                  "latency (p50/p90/p99), peak memory growth in a fresh process, size, gzip size, ops "
+                  "and int8 share. Several models are interleaved and compared as ratios to the first.",
+                  """examples:
+  rec-builder benchmark out/default/models/teacher.tflite out/default/model.tflite
+  rec-builder benchmark out/default/model.tflite --threads 1,2,4 --runs 500 --json bench.json
+  rec-builder benchmark any.tflite --histories histories.npy   # a model without a sidecar
+"""),
+    "recommend": ("Run a built model on a history of original item ids (oldest first) and print "
+                  "its top-K with titles; with no known ids, the popularity list (cold start). "
+                  "The model and its sidecar are verified first.",
+                  """examples:
+  rec-builder recommend out/default --items 50,172,181     # the run's shipped model.tflite
+  rec-builder recommend out/default/models/teacher.tflite --items 50
+  rec-builder recommend out/default                        # cold start: the popular items
+"""),
+    "export-android": ("Validate models with their sidecars and copy them into an Android app's "
+                       "assets (default: the demo app's), so the app ships exactly the verified files.",
+                       """examples:
+  rec-builder export-android out/default                   # final_int8 + student_fp32 -> the demo app
+  rec-builder export-android out/default --stages final_int8,teacher
+  rec-builder export-android out/default --assets ../myapp/src/main/assets
+"""),
+}
+
+
+def _sub_help(name: str) -> dict[str, Any]:
+    description, epilog = SUBCOMMAND_HELP[name]
+    return {"description": description, "epilog": epilog,
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def _data_overrides(args: argparse.Namespace) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if getattr(args, "data", None):
@@ -123,17 +163,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
     d = sub.add_parser("data", help="dataset commands")
     dsub = d.add_subparsers(dest="data_command", required=True)
-    info = dsub.add_parser("info", help="statistics of the dataset a config describes")
+    info = dsub.add_parser("info", help="statistics of the dataset a config describes", **_sub_help("data info"))
     _add_config_args(info)
 
-    bench = sub.add_parser("benchmark", help="LiteRT latency / memory / size of .tflite models")
+    bench = sub.add_parser("benchmark", help="LiteRT latency / memory / size of .tflite models",
+                           **_sub_help("benchmark"))
     add_benchmark_arguments(bench)
 
-    rec = sub.add_parser("recommend", help="top-K from a built model for a history of item ids")
+    rec = sub.add_parser("recommend", help="top-K from a built model for a history of item ids",
+                         **_sub_help("recommend"))
     add_recommend_arguments(rec)
 
-    ea = sub.add_parser("export-android",
-                        help="copy validated .tflite + sidecars into the Android demo's assets")
+    ea = sub.add_parser("export-android", help="copy validated .tflite + sidecars into the Android demo's assets",
+                        **_sub_help("export-android"))
     add_export_android_arguments(ea)
     return parser.parse_args(argv)
 

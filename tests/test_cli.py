@@ -76,3 +76,8 @@ def test_help_says_what_the_tool_does_with_examples(capsys):
         out = capsys.readouterr().out
         assert "examples:" in out and "--max-bytes 32KiB" in out
         assert "parse arguments, call the library" not in out
+    for argv in (["data", "info"], ["benchmark"], ["recommend"], ["export-android"]):
+        with _pytest.raises(SystemExit):
+            parse_args([*argv, "--help"])
+        out = capsys.readouterr().out
+        assert out.count(f"rec-builder {argv[0]}") >= 3, argv  # usage + real examples
