@@ -158,3 +158,23 @@ def test_stderr_of_a_fresh_process_holds_only_our_own_lines(smoke_build, tmp_pat
     verbose = subprocess.run(cli + ["-v", "recommend", str(out / "smoke"), "--items", "50"],
                              capture_output=True, text=True, env=env, timeout=600)
     assert "XNNPACK" in verbose.stderr  # -v shows the libraries' own lines again
+
+
+def test_a_born_again_teacher_is_kept_only_when_validation_improves(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # generation 1 comes from the cache
+    cfg = load_config("smoke", overrides={"teacher": {"generations": 2}, "recipe": [{"step": "distill"},
+                                                                                     {"step": "ptq"}]})
+    res = build(cfg, out, Progress(0))
+    teacher = res.stage("teacher")
+    first, second = teacher.extra["generations_val_ndcg10"]
+    assert first == smoke_build.stage("teacher").extra["train"]["best_val_ndcg10"]
+    assert "born-again generation" in teacher.description
+    if second > first:
+        assert teacher.extra["train"]["best_val_ndcg10"] == second and not teacher.cached
+    else:  # generation 1 stays: the same teacher, the same test metrics
+        assert teacher.metrics == smoke_build.stage("teacher").metrics
