@@ -237,9 +237,12 @@ class PruneConfig:
 
 @dataclass(frozen=True)
 class QATConfig:
-    """Sparsity-preserving quantization-aware training (TFMOT), embeddings included."""
+    """Sparsity-preserving quantization-aware training (TFMOT), embeddings included.
 
-    epochs: int = 6
+    Validated every epoch with the student's plateau schedule; `epochs` is a cap and the
+    best validation epoch is kept."""
+
+    epochs: int = 20
     learning_rate: float = 5e-4
 
     def __post_init__(self) -> None:

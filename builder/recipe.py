@@ -249,9 +249,10 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     from builder.compress.qat import prepare, qat
     from builder.models.student import views
     from builder.pipeline import agreement, student_stage
+    from builder.training import spec_from
 
     qgraph = prepare(chain.graph)
-    meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat)
+    meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat, schedule=spec_from(ctx.cfg.student))
     source = views(chain.graph).last
     row = student_stage(ctx, step.stage, views(qgraph).last,
                         f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included), "

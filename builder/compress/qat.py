@@ -18,6 +18,7 @@ fully int8 with the table stored once (see also ItemEmbedding):
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from builder._keras import keras, tfmot
@@ -117,11 +118,19 @@ def prepare(graph: keras.Model) -> keras.Model:
 
 def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel | None,
         distill_cfg: DistillConfig, batch_size: int,
-        max_steps_per_epoch: int | None = None) -> tuple[keras.Model, TrainResult]:
-    """prepare() then fine-tune with the distillation loss; returns the QAT graph."""
+        max_steps_per_epoch: int | None = None,
+        schedule: TrainSpec | None = None) -> tuple[keras.Model, TrainResult]:
+    """prepare() then fine-tune with the distillation loss; returns the QAT graph.
+
+    `schedule` (e.g. the student's plateau one) decides when to stop, evaluated every
+    epoch, capped at `cfg.epochs`, at `cfg.learning_rate`; without it the fine-tune runs
+    all `cfg.epochs`. Either way the best validation epoch is kept."""
     qgraph = prepare(graph)
-    spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
-                     temperature=distill_cfg.temperature, patience=max(1, cfg.epochs), eval_every=1,
+    spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, patience=max(1, cfg.epochs), eval_every=1,
                      max_steps_per_epoch=max_steps_per_epoch)
+    if schedule is not None:
+        spec = replace(schedule, epochs=cfg.epochs, learning_rate=cfg.learning_rate, eval_every=1,
+                       batch_size=batch_size, max_steps_per_epoch=max_steps_per_epoch)
+    spec = replace(spec, alpha=distill_cfg.alpha, temperature=distill_cfg.temperature)
     result = train(views(qgraph), fit, spec, desc="qat", teacher=teacher)
     return qgraph, result
