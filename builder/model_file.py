@@ -146,9 +146,8 @@ def inspect_model(path: str | Path, require_sidecar: bool = False) -> ModelInfo:
     if sidecar_path.is_file():
         _apply_sidecar(info, sidecar_path, read_sidecar(sidecar_path), model_num_items)
     elif require_sidecar:
-        raise ModelFileError(f"{path}: its sidecar {sidecar_path} is missing (every shipped model "
-                             f"comes with one: copy {sidecar_path.name} from the build's models/ "
-                             "folder next to it)")
+        raise ModelFileError(f"{path}: its sidecar {sidecar_path} is missing (a build writes every "
+                             f".tflite with its .json beside it: copy {sidecar_path.name} along)")
     else:
         where = (
             f"vocabulary size {model_num_items} from the '{SCORES}' output"
