@@ -123,14 +123,16 @@ def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel
     """prepare() then fine-tune with the distillation loss; returns the QAT graph.
 
     `schedule` (e.g. the student's plateau one) decides when to stop, evaluated every
-    epoch, capped at `cfg.epochs`, at `cfg.learning_rate`; without it the fine-tune runs
+    epoch (its patience kept in epochs), capped at `cfg.epochs`, at `cfg.learning_rate`; without it the fine-tune runs
     all `cfg.epochs`. Either way the best validation epoch is kept."""
     qgraph = prepare(graph)
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, patience=max(1, cfg.epochs), eval_every=1,
                      max_steps_per_epoch=max_steps_per_epoch)
     if schedule is not None:
+        # validated every epoch, with the same patience in epochs as the schedule it came from
         spec = replace(schedule, epochs=cfg.epochs, learning_rate=cfg.learning_rate, eval_every=1,
-                       batch_size=batch_size, max_steps_per_epoch=max_steps_per_epoch)
+                       patience=schedule.patience * schedule.eval_every, batch_size=batch_size,
+                       max_steps_per_epoch=max_steps_per_epoch)
     spec = replace(spec, alpha=distill_cfg.alpha, temperature=distill_cfg.temperature)
     result = train(views(qgraph), fit, spec, desc="qat", teacher=teacher)
     return qgraph, result
