@@ -48,6 +48,7 @@ class TrainSpec:
     lr_schedule: str = "constant"  # constant | cosine (decays to 0 over `epochs`) | plateau
     decay_factor: float = 0.3  # plateau: learning-rate cut at each plateau
     max_decays: int = 2  # plateau: cuts before the next plateau stops training
+    eval_at_start: bool = False  # validate before the first step: the start may be the best (epoch 0)
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -210,6 +211,10 @@ def train(
     history: list[dict[str, float]] = []
     t0 = time.perf_counter()
     epoch = 0
+    if valid is not None and spec.eval_at_start:
+        best, best_ce = validation_scores(model.last, valid, fit.max_len)
+        best_weights = seq.get_weights() if spec.restore_best else None
+        history.append({"epoch": 0, "val_ndcg@10": best, "val_ce": best_ce})
     with progress.bar(desc, spec.epochs) as bar:
         for epoch in range(1, spec.epochs + 1):
             order = rng.permutation(len(inputs))

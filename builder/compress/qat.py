@@ -18,10 +18,13 @@ fully int8 with the table stored once (see also ItemEmbedding):
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
-from builder._keras import keras, tfmot
+import numpy as np
+
+from builder._keras import keras, tf, tfmot
 from builder.config import DistillConfig, QATConfig
 from builder.models.layers import CUSTOM_OBJECTS
 from builder.models.student import views
@@ -116,6 +119,52 @@ def prepare(graph: keras.Model) -> keras.Model:
             annotated, scheme=tfmot.experimental.combine.Default8BitPrunePreserveQuantizeScheme())
 
 
+_RANGE_VAR = re.compile(r"quant_(.+)/(post_activation|output)_(min|max):0")
+
+
+def calibrate_ranges(qgraph: keras.Model, graph: keras.Model, histories: np.ndarray,
+                     batch_size: int = 256) -> int:
+    """Start the QAT graph's activation ranges where post-training calibration would put them.
+
+    TFMOT initialises every activation range to [-6, 6] and moves it by an EMA with decay
+    0.999, so a fine-tune spends thousands of steps with badly clipped or coarse ranges.
+    Here each `quant_<layer>/{post_activation,output}_{min,max}` is set to the min/max
+    (0 included, as TFLite requires) of `<layer>`'s output in the float `graph` on
+    `histories`; weight ranges are taken from the weights by one training-mode call.
+    Returns the number of ranges set.
+    """
+    qgraph(tf.constant(histories[:1]), training=True)  # LastValue weight quantizers: their weights
+    targets: dict[str, list[Any]] = {}
+    for var in qgraph.weights:
+        m = _RANGE_VAR.fullmatch(var.name)
+        if m:
+            targets.setdefault(m.group(1), []).append((m.group(3), var))
+    with keras.utils.custom_object_scope(CUSTOM_OBJECTS):  # fresh layers: one node each, in this graph
+        fresh = keras.models.clone_model(graph)
+    fresh.set_weights(graph.get_weights())
+    outputs, names = [], []
+    for name in targets:
+        try:
+            outputs.append(fresh.get_layer(name).output)
+            names.append(name)
+        except (ValueError, AttributeError):  # no such float layer, or shared (several outputs)
+            continue
+    if not names:
+        return 0
+    probe = keras.Model(fresh.inputs, outputs)
+    lo = {n: 0.0 for n in names}
+    hi = {n: 0.0 for n in names}
+    for start in range(0, len(histories), batch_size):
+        acts = probe(tf.constant(histories[start:start + batch_size]), training=False)
+        for n, a in zip(names, acts if len(names) > 1 else [acts]):
+            lo[n] = min(lo[n], float(tf.reduce_min(a)))
+            hi[n] = max(hi[n], float(tf.reduce_max(a)))
+    for n in names:
+        for which, var in targets[n]:
+            var.assign(lo[n] if which == "min" else hi[n])
+    return sum(len(targets[n]) for n in names)
+
+
 def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel | None,
         distill_cfg: DistillConfig, batch_size: int,
         max_steps_per_epoch: int | None = None,
@@ -126,6 +175,9 @@ def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel
     epoch (its patience kept in epochs), capped at `cfg.epochs`, at `cfg.learning_rate`; without it the fine-tune runs
     all `cfg.epochs`. Either way the best validation epoch is kept."""
     qgraph = prepare(graph)
+    rng = np.random.default_rng(0)
+    calibrate_ranges(qgraph, graph, fit.inputs[rng.choice(len(fit.inputs), min(1024, len(fit.inputs)),
+                                                          replace=False)])
     spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, patience=max(1, cfg.epochs), eval_every=1,
                      max_steps_per_epoch=max_steps_per_epoch)
     if schedule is not None:
@@ -133,6 +185,7 @@ def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel
         spec = replace(schedule, epochs=cfg.epochs, learning_rate=cfg.learning_rate, eval_every=1,
                        patience=schedule.patience * schedule.eval_every, batch_size=batch_size,
                        max_steps_per_epoch=max_steps_per_epoch)
-    spec = replace(spec, alpha=distill_cfg.alpha, temperature=distill_cfg.temperature)
+    # the calibrated, not yet fine-tuned model is epoch 0: kept when no fine-tuned epoch beats it
+    spec = replace(spec, alpha=distill_cfg.alpha, temperature=distill_cfg.temperature, eval_at_start=True)
     result = train(views(qgraph), fit, spec, desc="qat", teacher=teacher)
     return qgraph, result

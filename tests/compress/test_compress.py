@@ -57,6 +57,45 @@ def test_qat_int8_export_is_full_integer_with_one_table(pruned, fit):
     assert "DEQUANTIZE" in s["op_counts"]  # only at the float outputs
 
 
+def test_qat_ranges_start_from_the_float_activations_not_tfmots_default(pruned, fit):
+    from builder._keras import keras
+    from builder.compress.qat import calibrate_ranges
+
+    _, stripped = pruned
+    qgraph = prepare(stripped)
+    ranges = {v.name: float(v.numpy()) for v in qgraph.weights if "post_activation_m" in v.name}
+    assert ranges and set(ranges.values()) == {-6.0, 6.0}  # TFMOT's initial [-6, 6]
+    every = [v for v in qgraph.weights if v.name.endswith(("_min:0", "_max:0")) and "kernel" not in v.name
+             and "embeddings" not in v.name]
+    assert calibrate_ranges(qgraph, stripped, fit.inputs) == len(every) > len(ranges)  # all activations
+    from builder.models.layers import CUSTOM_OBJECTS
+
+    with keras.utils.custom_object_scope(CUSTOM_OBJECTS):
+        fresh = keras.models.clone_model(stripped)
+    fresh.set_weights(stripped.get_weights())
+    conv = keras.Model(fresh.inputs, fresh.get_layer("conv0").output)(fit.inputs).numpy()
+    lo = next(float(v.numpy()) for v in qgraph.weights if v.name == "quant_conv0/post_activation_min:0")
+    hi = next(float(v.numpy()) for v in qgraph.weights if v.name == "quant_conv0/post_activation_max:0")
+    assert lo == pytest.approx(min(conv.min(), 0.0), rel=1e-5) and hi == pytest.approx(max(conv.max(), 0.0), rel=1e-5)
+
+
+def test_qat_keeps_the_calibrated_start_when_no_fine_tuned_epoch_beats_it(pruned, fit):
+    from dataclasses import replace
+
+    _, stripped = pruned
+    valid_fit = replace(fit, valid=_valid_split(fit))
+    _, result = qat(stripped, QATConfig(epochs=2), valid_fit, None, DistillConfig(), batch_size=32)
+    assert result.history[0]["epoch"] == 0 and "val_ndcg@10" in result.history[0]
+    best = max(result.history, key=lambda r: r["val_ndcg@10"])
+    assert result.best_epoch == best["epoch"] and result.best_val_ndcg10 == best["val_ndcg@10"]
+
+
+def _valid_split(fit):
+    from builder.data.dataset import EvalSplit
+
+    return EvalSplit([h[h > 0] for h in fit.inputs[:40]], fit.targets[:40, -1].astype(np.int32))
+
+
 def test_recommend_masks_history_and_padding_and_matches_scores(tmp_path):
     from ai_edge_litert.interpreter import Interpreter
 
