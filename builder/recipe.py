@@ -255,8 +255,9 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat, schedule=spec_from(ctx.cfg.student))
     source = views(chain.graph).last
     row = student_stage(ctx, step.stage, views(qgraph).last,
-                        f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included), "
-                        "full-integer int8 .tflite", "qat", params_of=source,
+                        f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included; ranges "
+                        f"calibrated on training windows; best validation epoch {meta['train']['best_epoch']} "
+                        "of the fine-tune, 0 = calibrated only), full-integer int8 .tflite", "qat", params_of=source,
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
     row.extra["agreement_top10_vs_float"] = agreement(ctx, step.stage, source)
     row.extra["float_source"] = chain.stage
