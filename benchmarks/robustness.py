@@ -85,7 +85,9 @@ def markdown(doc: dict[str, Any]) -> str:
            f"({doc['machine'].get('cpu_count', '?')} cores); one build per row, each in its own process; "
            "test NDCG@10 (full ranking, leave-one-out) of the shipped int8 .tflite through LiteRT, paired 95% "
            "bootstrap CIs. Target: final >= "
-           f"{TARGET_RATIO:.0%} of the teacher and above the item-transition baseline.", "",
+           f"{TARGET_RATIO:.0%} of the teacher and above the item-transition baseline. `build s` is the "
+           "wall time of that build, which reuses stages found in its cache (each report marks them "
+           "`cached`): it is a full build's time only for a fresh work directory.", "",
            "| regime | seed | users / items | item transition | teacher | student fp32 | final int8 | final / teacher "
            "| final - teacher | final - item transition | teacher val / best student val | epochs (teacher, student) | build s |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
