@@ -44,6 +44,7 @@ class Context:
     results: dict[str, EvalResult] = field(default_factory=dict)
     teacher: Any = None  # the trained teacher (SequenceModel), once run_teacher has run
     teacher_key: str = ""
+    teacher_val: float = -1.0  # the current teacher's best validation NDCG@10 in training
     started: float = field(default_factory=time.perf_counter)  # the build's start (time budgets)
     _fit: Any = None
 
@@ -207,7 +208,7 @@ def run_teacher(ctx: Context) -> StageResult:
             f"full-softmax CE on every position{born} (fp32 .tflite)")
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
                           train_s, cached, extra={"train": meta["train"], "generations_val_ndcg10": vals})
-    ctx.teacher, ctx.teacher_key = model, key
+    ctx.teacher, ctx.teacher_key, ctx.teacher_val = model, key, max(vals)
     return stage
 
 

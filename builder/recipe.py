@@ -82,6 +82,11 @@ def resolve(cfg: BuildConfig) -> list[Step]:
         if not isinstance(stage, str) or stage in names or stage in RESERVED_STAGES:
             raise ConfigError(f"config key '{where}.name': stage name {stage!r} is taken; "
                               "give this step another `name:`")
+        if (d.name == "assistant" and cfg.distill.item_init == "teacher_pca"
+                and not cfg.student.dim <= config.dim <= cfg.teacher.dim):
+            raise ConfigError(f"config key '{where}.dim': the assistant ({config.dim}) must be at least as "
+                              f"wide as the student ({cfg.student.dim}) and at most as wide as the teacher "
+                              f"({cfg.teacher.dim}): each item table starts from the PCA of the one before")
         names.add(stage)
         steps.append(Step(d, config, stage, i))
         have_student = have_student or d.label == "student"
@@ -146,6 +151,35 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
     return chain, [student_stage(ctx, step.stage, v.last,
                                  f"student without distillation ({_architecture(sc, ctx.max_len)}), "
                                  "fp32 - ablation", seconds=secs, cached=cached, extra={"train": meta["train"]})]
+
+
+def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """A teacher assistant (TAKD): a wider student distilled from the teacher. When its
+    validation NDCG@10 beats the teacher's, it becomes the teacher of every later step
+    (soft labels, item-table init, fine-tunes); otherwise it is only reported."""
+    from builder.compress.distill import distill
+    from builder.models.student import build_student
+    from builder.pipeline import cached_or_train, student_stage
+
+    sc: StudentConfig = step.config
+    dc = ctx.cfg.distill
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
+    key = ctx.key(ctx.teacher_key, sc, dc)
+    meta, cached, secs = cached_or_train(
+        ctx, step.stage, key, graph,
+        lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data(), desc="assistant"))})
+    val, before = meta["train"]["best_val_ndcg10"], ctx.teacher_val
+    takes_over = val > before
+    verdict = (f"validation NDCG@10 {val:.4f} vs the teacher's {before:.4f}: "
+               + ("becomes the teacher of the next steps" if takes_over else "not better, the teacher stays"))
+    row = student_stage(ctx, step.stage, v.last,
+                        f"teacher assistant ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, T "
+                        f"{dc.temperature}), distilled from the teacher, fp32; {verdict}",
+                        seconds=secs, cached=cached, extra={"train": meta["train"], "takes_over": takes_over})
+    ctx.progress.info(f"{step.stage}: {verdict}")
+    if takes_over:
+        ctx.teacher, ctx.teacher_key, ctx.teacher_val = v, key, val
+    return chain, [row]
 
 
 def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -265,6 +299,7 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
 
 
 register(StepDef("ablation", _ablation, "student", lambda _: "student_nodistill_fp32", needs_student=False))
+register(StepDef("assistant", _assistant, "student", lambda _: "assistant_fp32", needs_student=False))
 register(StepDef("distill", _distill, "distill", lambda _: "student_fp32", label="student", needs_student=False))
 register(StepDef("ptq", _ptq, None, lambda label: f"{label}_ptq_int8", int8=True))
 register(StepDef("prune", _prune, "prune", lambda _: "pruned_fp32", label="pruned"))

@@ -178,3 +178,20 @@ def test_a_born_again_teacher_is_kept_only_when_validation_improves(smoke_build,
         assert teacher.extra["train"]["best_val_ndcg10"] == second and not teacher.cached
     else:  # generation 1 stays: the same teacher, the same test metrics
         assert teacher.metrics == smoke_build.stage("teacher").metrics
+
+
+def test_an_assistant_that_beats_the_teacher_on_validation_teaches_the_student(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")
+    recipe = [{"step": "assistant", "dim": 16}, {"step": "distill"}, {"step": "ptq"}]
+    res = build(load_config("smoke", overrides={"recipe": recipe}), out, Progress(0))
+    assistant, student = res.stage("assistant_fp32"), res.stage("student_fp32")
+    val = assistant.extra["train"]["best_val_ndcg10"]
+    teacher_val = res.stage("teacher").extra["train"]["best_val_ndcg10"]
+    assert assistant.extra["takes_over"] is (val > teacher_val)
+    # the student is distilled again only when its teacher changed
+    assert student.cached is (not assistant.extra["takes_over"])

@@ -88,3 +88,12 @@ def test_pruning_verdict_keeps_within_the_limit_and_rejects_beyond_it():
     assert not kept and "-10.0%" in why and "unpruned weights" in why
     assert pruning_verdict(0.050, 0.100, 1.0)[0]  # 1.0 = always keep
     assert pruning_verdict(0.050, None, 0.0)[0]  # nothing to compare with: keep
+
+
+def test_an_assistant_narrower_than_the_student_is_refused_before_anything_runs():
+    with pytest.raises(ConfigError, match=r"recipe\[0\]\.dim.*at least as wide"):
+        resolve(_recipe({"step": "assistant", "dim": 4}, {"step": "distill"}, {"step": "qat"}))
+    with pytest.raises(ConfigError, match=r"recipe\[0\]\.dim.*at most as wide as the teacher"):
+        resolve(_recipe({"step": "assistant", "dim": 4096}, {"step": "distill"}, {"step": "qat"}))
+    steps = resolve(_recipe({"step": "assistant", "dim": 64}, {"step": "distill"}, {"step": "qat"}))
+    assert steps[0].stage == "assistant_fp32" and steps[0].config.dim == 64
