@@ -102,6 +102,18 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{final[0]:.4f} | {ok} | {_ci(r['final_vs_teacher'])} | {_ci(r['final_vs_item_transition'])} | "
             f"{r['teacher_val_ndcg10']:.4f} / {r['best_student_val_ndcg10']:.4f} | "
             f"{r['epochs'].get('teacher')}, {r['epochs'].get('student_fp32')} | {r['seconds']:.0f} |")
+    out += ["", "Over seeds (per regime: the spread is the headline, not one run):", "",
+            "| regime | seeds | final / teacher: mean [min, max] | builds >= target | above item transition (CI > 0) |",
+            "|---|---|---|---|---|"]
+    for regime in dict.fromkeys(r["regime"] for r in rows):
+        rs = [r for r in rows if r["regime"] == regime and r["final_over_teacher"] is not None]
+        if not rs:
+            continue
+        ratios = [r["final_over_teacher"] for r in rs]
+        above = sum(1 for r in rs if r["final_vs_item_transition"] and r["final_vs_item_transition"]["ci_low"] > 0)
+        out.append(f"| {regime} | {', '.join(str(r['seed']) for r in rs)} | {sum(ratios) / len(ratios):.1%} "
+                   f"[{min(ratios):.1%}, {max(ratios):.1%}] | {sum(x >= TARGET_RATIO for x in ratios)} of {len(rs)} "
+                   f"| {above} of {len(rs)} |")
     out.append("")
     return "\n".join(out)
 
