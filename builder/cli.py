@@ -12,12 +12,6 @@ from typing import Any, Sequence
 
 EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
 
-BUILD_EXAMPLES = """examples:
-  rec-builder build                                   # MovieLens-100K (embedded), default preset -> out/default/
-  rec-builder build --max-bytes 32KiB --time-budget 30m   # the best model under 32 KiB, chosen on validation
-  rec-builder build --data events.csv --user-col uid --item-col sku --time-col ts
-"""
-
 EXAMPLES = """examples:
   rec-builder build                                   # the real build on MovieLens-100K
   rec-builder build --max-bytes 32KiB                 # budget mode: best model under 32 KiB
@@ -29,6 +23,14 @@ exit codes: 0 ok; 1 quality gate or budget not met (report still written); 2 bad
 
 
 SUBCOMMAND_HELP = {
+    "build": ("Train the teacher, run the recipe (or, with a budget, search for the best model that "
+              "fits), export int8 .tflite + model.json, evaluate every stage on the shipped files and "
+              "write report.md/.html/.json.",
+              """examples:
+  rec-builder build                                   # MovieLens-100K (embedded), default preset -> out/default/
+  rec-builder build --max-bytes 32KiB --time-budget 30m   # the best model under 32 KiB, chosen on validation
+  rec-builder build --data events.csv --user-col uid --item-col sku --time-col ts
+"""),
     "data info": ("Print the statistics of the dataset a config describes, after k-core filtering "
                   "(users, items, interactions, history lengths): check your data before a build.",
                   """examples:
@@ -151,10 +153,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="train, compress, export and evaluate; writes <out>/<run_name>/",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=BUILD_EXAMPLES,
-                       description="Train the teacher, run the recipe (or, with a budget, search for the "
-                                   "best model that fits), export int8 .tflite + model.json, evaluate every "
-                                   "stage on the shipped files and write report.md/.html/.json.")
+                       **_sub_help("build"))
     _add_config_args(b)
     b.add_argument("--out", type=Path, default=Path("out"), help="output root (default: out)")
     b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")

@@ -153,21 +153,31 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
                                  "fp32 - ablation", seconds=secs, cached=cached, extra={"train": meta["train"]})]
 
 
-def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
-    """A teacher assistant (TAKD): a wider student distilled from the teacher. When its
-    validation NDCG@10 beats the teacher's, it becomes the teacher of every later step
-    (soft labels, item-table init, fine-tunes); otherwise it is only reported."""
+def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
+                     desc: str) -> tuple[Any, Any, str, dict, bool, float]:
+    """A student of config `sc` distilled from the current teacher with `dc`, cached under the
+    teacher's key; -> (graph, views, key, meta, cached, seconds)."""
     from builder.compress.distill import distill
     from builder.models.student import build_student
-    from builder.pipeline import cached_or_train, student_stage
+    from builder.pipeline import cached_or_train
 
-    sc: StudentConfig = step.config
-    dc = ctx.cfg.distill
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     key = ctx.key(ctx.teacher_key, sc, dc)
     meta, cached, secs = cached_or_train(
         ctx, step.stage, key, graph,
-        lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data(), desc="assistant"))})
+        lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data(), desc=desc))})
+    return graph, v, key, meta, cached, secs
+
+
+def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """A teacher assistant (TAKD): a wider student distilled from the teacher. When its
+    validation NDCG@10 beats the teacher's, it becomes the teacher of every later step
+    (soft labels, item-table init, fine-tunes); otherwise it is only reported."""
+    from builder.pipeline import student_stage
+
+    sc: StudentConfig = step.config
+    dc = ctx.cfg.distill
+    _, v, key, meta, cached, secs = _train_distilled(ctx, step, sc, dc, "assistant")
     val, before = meta["train"]["best_val_ndcg10"], ctx.teacher_val
     takes_over = val > before
     verdict = (f"validation NDCG@10 {val:.4f} vs the teacher's {before:.4f}: "
@@ -184,17 +194,11 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
 
 def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     """The student, trained on the teacher's soft labels (and its item table, teacher_pca)."""
-    from builder.compress.distill import distill
-    from builder.models.student import build_student
-    from builder.pipeline import cached_or_train, student_stage
+    from builder.pipeline import student_stage
 
     dc: DistillConfig = step.config
     sc = ctx.cfg.student
-    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
-    key = ctx.key(ctx.teacher_key, sc, dc)
-    meta, cached, secs = cached_or_train(
-        ctx, step.stage, key, graph,
-        lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data()))})
+    graph, v, key, meta, cached, secs = _train_distilled(ctx, step, sc, dc, "student")
     init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
     row = student_stage(ctx, step.stage, v.last,
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
@@ -245,7 +249,6 @@ def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]
     from builder.compress.prune import prune, weight_sparsity
     from builder.models.student import build_student
     from builder.pipeline import student_stage
-
     from builder.training import spec_from
 
     pc: PruneConfig = step.config

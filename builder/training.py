@@ -19,7 +19,6 @@ and `constant` remain for fixed-length runs (fine-tunes, sweeps).
 from __future__ import annotations
 
 import os
-
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence

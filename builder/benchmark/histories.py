@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from builder.model_file import ModelFileError
-
 
 class BenchmarkInputError(ValueError):
     """Bad benchmark input other than a model file (histories, options): exit code 2."""
+
 
 PAD_ID = 0
 
