@@ -108,7 +108,7 @@ def space(budget: BudgetConfig, cfg: BuildConfig) -> dict[str, tuple]:
 def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
     """The build config of one candidate: its student, its alpha and its recipe (short when screening)."""
     student = replace(cfg.student, dim=p.dim, conv_layers=p.conv_layers,
-                      pool_window=cfg.data.max_len if p.pool else 0)
+                      pool_window=cfg.data.max_len if p.pool else 0, max_dim=0)  # the search sets the width
     recipe: list[dict[str, Any]] = [{"step": "distill", "alpha": p.alpha}]
     prune_epochs, recover_epochs, qat_epochs = cfg.prune.epochs, cfg.prune.recover_epochs, cfg.qat.epochs
     if rung == SCREEN:

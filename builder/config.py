@@ -179,6 +179,11 @@ class StudentConfig(TrainingConfig):
     kernel_size: int = 3
     pool_window: int = 0  # >0: add a causal average over the last `pool_window` items (long-term taste)
     dropout: float = 0.1
+    # capacity chosen on validation: while the distilled student's best validation NDCG@10 is
+    # more than evaluate.max_ndcg_drop below the teacher's, its width doubles, up to max_dim
+    # (0 = never: the student keeps `dim`); with distill.item_init teacher_pca, also up to the
+    # teacher's dim (the widened table starts from the teacher's PCA)
+    max_dim: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -187,6 +192,8 @@ class StudentConfig(TrainingConfig):
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
         _require(0.0 <= self.dropout < 1.0, "student.dropout", "must be in [0, 1)")
+        _require(self.max_dim == 0 or self.max_dim >= self.dim, "student.max_dim",
+                 f"must be 0 (never widen) or >= student.dim ({self.dim})")
 
 
 @dataclass(frozen=True)
@@ -352,10 +359,11 @@ class BudgetConfig:
         return self.max_bytes is not None or self.max_latency_us is not None
 
 
-# The default recipe (builder.recipe): the ablation student, the distilled student and its
-# PTQ int8, pruning and the pruned PTQ int8 (what QAT must beat), QAT (the shipped model).
+# The default recipe (builder.recipe): the distilled student (its width chosen on validation),
+# the ablation student of that width, the distilled student's PTQ int8, pruning and the pruned
+# PTQ int8 (what QAT must beat), QAT (the shipped model).
 DEFAULT_RECIPE: tuple[dict[str, Any], ...] = (
-    {"step": "ablation"}, {"step": "distill"}, {"step": "ptq"}, {"step": "prune"}, {"step": "ptq"},
+    {"step": "distill"}, {"step": "ablation"}, {"step": "ptq"}, {"step": "prune"}, {"step": "ptq"},
     {"step": "qat"})
 
 

@@ -28,6 +28,7 @@ class Chain:
     distill: DistillConfig | None = None  # the loss every fine-tune distils with
     val: float | None = None  # the current graph's best validation NDCG@10 in training
     stage: str = ""  # the report row of the current (float) graph
+    student: StudentConfig | None = None  # the current graph's architecture (its width chosen by distill)
 
 
 @dataclass(frozen=True)
@@ -138,23 +139,31 @@ def _architecture(sc: StudentConfig, max_len: int) -> str:
 
 
 def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
-    """The same student trained on hard labels only, from a random init: what the teacher buys."""
+    """The same student trained on hard labels only, from a random init: what the teacher buys.
+    After a distill step it has the distilled student's width (which validation may have widened)."""
     from builder.compress.distill import distill
     from builder.models.student import build_student
     from builder.pipeline import cached_or_train, student_stage
 
     sc: StudentConfig = step.config
+    if chain.student is not None:
+        sc = replace(sc, dim=chain.student.dim)
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     meta, cached, secs = cached_or_train(
-        ctx, step.stage, ctx.key("", ctx.cfg.data, sc), graph,
+        ctx, step.stage, ctx.key("", ctx.cfg.data, architecture_key(sc)), graph,
         lambda: {"train": asdict(distill(v, None, ctx.cfg.distill, sc, ctx.fit_data(), desc="student (no KD)"))})
     return chain, [student_stage(ctx, step.stage, v.last,
                                  f"student without distillation ({_architecture(sc, ctx.max_len)}), "
                                  "fp32 - ablation", seconds=secs, cached=cached, extra={"train": meta["train"]})]
 
 
+def architecture_key(sc: StudentConfig) -> dict[str, Any]:
+    """What a trained student's cache key depends on: its config less the widening limit."""
+    return {k: v for k, v in asdict(sc).items() if k != "max_dim"}
+
+
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
-                     desc: str) -> tuple[Any, Any, str, dict, bool, float]:
+                     desc: str, cache_name: str | None = None) -> tuple[Any, Any, str, dict, bool, float]:
     """A student of config `sc` distilled from the current teacher with `dc`, cached under the
     teacher's key; -> (graph, views, key, meta, cached, seconds)."""
     from builder.compress.distill import distill
@@ -162,9 +171,9 @@ def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
     from builder.pipeline import cached_or_train
 
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
-    key = ctx.key(ctx.teacher_key, sc, dc)
+    key = ctx.key(ctx.teacher_key, architecture_key(sc), dc)
     meta, cached, secs = cached_or_train(
-        ctx, step.stage, key, graph,
+        ctx, cache_name or step.stage, key, graph,
         lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data(), desc=desc))})
     return graph, v, key, meta, cached, secs
 
@@ -193,19 +202,56 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
 
 
 def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
-    """The student, trained on the teacher's soft labels (and its item table, teacher_pca)."""
+    """The student, trained on the teacher's soft labels (and its item table, teacher_pca).
+
+    Its capacity is chosen on validation (`student.max_dim`): while its best validation
+    NDCG@10 is more than `evaluate.max_ndcg_drop` below the teacher's, the width doubles
+    (up to max_dim) and the student is distilled again; the best on validation goes on.
+    """
     from builder.pipeline import student_stage
 
     dc: DistillConfig = step.config
     sc = ctx.cfg.student
-    graph, v, key, meta, cached, secs = _train_distilled(ctx, step, sc, dc, "student")
+    tried: list[tuple[StudentConfig, tuple]] = []
+    while True:
+        name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
+        run = _train_distilled(ctx, step, sc, dc, f"student (dim {sc.dim})", cache_name=name)
+        tried.append((sc, run))
+        limit = sc.max_dim if dc.item_init != "teacher_pca" else min(sc.max_dim, ctx.teacher_dim)
+        wider = next_width(run[3]["train"]["best_val_ndcg10"], ctx.teacher_val, sc.dim, limit,
+                           ctx.cfg.evaluate.max_ndcg_drop)
+        if wider is None:
+            break
+        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run[3]['train']['best_val_ndcg10']:.4f} "
+                          f"is more than {ctx.cfg.evaluate.max_ndcg_drop:.0%} below the teacher's "
+                          f"{ctx.teacher_val:.4f}: trying dim {wider}")
+        sc = replace(sc, dim=wider)
+    best = max(range(len(tried)), key=lambda i: tried[i][1][3]["train"]["best_val_ndcg10"])
+    sc, (graph, v, key, meta, cached, secs) = tried[best]
+    secs = sum(r[5] for _, r in tried)
+    widths = ""
+    if len(tried) > 1:
+        widths = ("; width chosen on validation: " + ", ".join(
+            f"dim {c.dim} {r[3]['train']['best_val_ndcg10']:.4f}" for c, r in tried)
+            + f" (teacher {ctx.teacher_val:.4f})")
+        ctx.progress.info(f"{step.stage}: keeps dim {sc.dim}{widths}")
     init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
     row = student_stage(ctx, step.stage, v.last,
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
-                        f"T {dc.temperature}{init}), fp32",
-                        seconds=secs, cached=cached, extra={"train": meta["train"]})
+                        f"T {dc.temperature}{init}{widths}), fp32",
+                        seconds=secs, cached=all(r[4] for _, r in tried),
+                        extra={"train": meta["train"],
+                               "widths_val_ndcg10": {c.dim: r[3]["train"]["best_val_ndcg10"] for c, r in tried}})
     return Chain(graph, key, "distilled student", distill=dc, val=meta["train"]["best_val_ndcg10"],
-                 stage=step.stage), [row]
+                 stage=step.stage, student=sc), [row]
+
+
+def next_width(val: float, teacher_val: float, dim: int, limit: int, max_drop: float) -> int | None:
+    """The next width to try (None = keep `dim`): double, up to `limit`, while the student's
+    validation NDCG@10 is more than `max_drop` (relative) below the teacher's."""
+    if limit <= dim or teacher_val <= 0 or val >= (1.0 - max_drop) * teacher_val:
+        return None
+    return min(2 * dim, limit)
 
 
 def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -225,7 +271,7 @@ def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any,
     -> (meta, cached, seconds, key)."""
     from builder.pipeline import cached_or_train
 
-    sc = ctx.cfg.student
+    sc = chain.student or ctx.cfg.student
     key = ctx.key(chain.key, step.config, chain.distill)
 
     def run() -> dict:
@@ -252,9 +298,10 @@ def _prune(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]
     from builder.training import spec_from
 
     pc: PruneConfig = step.config
-    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, ctx.cfg.student)
+    sc = chain.student or ctx.cfg.student
+    graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     # recovery at the target sparsity: the student's own (validation-driven) schedule
-    recover = replace(spec_from(ctx.cfg.student), epochs=pc.recover_epochs, learning_rate=pc.learning_rate)
+    recover = replace(spec_from(sc), epochs=pc.recover_epochs, learning_rate=pc.learning_rate)
     meta, cached, secs, key = _fine_tune(ctx, chain, step, graph, prune, recover=recover)
     sp = weight_sparsity(graph)
     val = meta["train"]["best_val_ndcg10"]
@@ -289,7 +336,8 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     from builder.training import spec_from
 
     qgraph = prepare(chain.graph)
-    meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat, schedule=spec_from(ctx.cfg.student))
+    meta, cached, secs, key = _fine_tune(ctx, chain, step, qgraph, qat,
+                                      schedule=spec_from(chain.student or ctx.cfg.student))
     source = views(chain.graph).last
     row = student_stage(ctx, step.stage, views(qgraph).last,
                         f"{chain.what}, then sparsity-preserving QAT (TFMOT, item table included; ranges "

@@ -195,3 +195,28 @@ def test_an_assistant_that_beats_the_teacher_on_validation_teaches_the_student(s
     assert assistant.extra["takes_over"] is (val > teacher_val)
     # the student is distilled again only when its teacher changed
     assert student.cached is (not assistant.extra["takes_over"])
+
+
+def test_a_student_too_far_below_the_teacher_on_validation_is_widened(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # the teacher and the dim-8 student are cached
+    cfg = load_config("smoke", overrides={"student": {"max_dim": 16}, "evaluate": {"max_ndcg_drop": 0.0},
+                                          "recipe": [{"step": "distill"}, {"step": "ablation"},
+                                                     {"step": "ptq"}]})
+    res = build(cfg, out, Progress(0))
+    student, ablation = res.stage("student_fp32"), res.stage("student_nodistill_fp32")
+    widths = {int(k): v for k, v in student.extra["widths_val_ndcg10"].items()}
+    teacher_val = res.stage("teacher").extra["train"]["best_val_ndcg10"]
+    assert widths[8] == smoke_build.stage("student_fp32").extra["train"]["best_val_ndcg10"]
+    if widths[8] < teacher_val:  # max_ndcg_drop 0: any gap to the teacher doubles the width
+        assert sorted(widths) == [8, 16] and "width chosen on validation" in student.description
+    else:
+        assert sorted(widths) == [8]
+    chosen = max(widths, key=lambda d: widths[d])
+    assert student.extra["train"]["best_val_ndcg10"] == widths[chosen]
+    assert f"dim {chosen}," in student.description and f"dim {chosen}," in ablation.description
+    assert student.params == ablation.params  # the ablation has the chosen width

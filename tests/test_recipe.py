@@ -11,7 +11,7 @@ def _recipe(*entries):
 
 def test_default_recipe_resolves_to_the_documented_stages():
     steps = resolve(load_config("default"))
-    assert [s.stage for s in steps] == ["student_nodistill_fp32", "student_fp32", "student_ptq_int8",
+    assert [s.stage for s in steps] == ["student_fp32", "student_nodistill_fp32", "student_ptq_int8",
                                         "pruned_fp32", "pruned_ptq_int8", "final_int8"]
     assert [s.definition.name for s in steps] == [e["step"] for e in DEFAULT_RECIPE]
 
@@ -97,3 +97,18 @@ def test_an_assistant_narrower_than_the_student_is_refused_before_anything_runs(
         resolve(_recipe({"step": "assistant", "dim": 4096}, {"step": "distill"}, {"step": "qat"}))
     steps = resolve(_recipe({"step": "assistant", "dim": 64}, {"step": "distill"}, {"step": "qat"}))
     assert steps[0].stage == "assistant_fp32" and steps[0].config.dim == 64
+
+
+def test_the_student_widens_while_validation_is_too_far_below_the_teacher():
+    from builder.recipe import next_width
+
+    assert next_width(0.090, 0.100, 32, 128, 0.05) == 64  # 10% below: double
+    assert next_width(0.096, 0.100, 32, 128, 0.05) is None  # within 5%: keep
+    assert next_width(0.050, 0.100, 64, 100, 0.05) == 100  # capped at the limit
+    assert next_width(0.050, 0.100, 32, 0, 0.05) is None  # max_dim 0: never
+    assert next_width(0.050, -1.0, 32, 128, 0.05) is None  # no teacher score to compare with
+
+
+def test_a_widening_limit_below_the_width_is_refused():
+    with pytest.raises(ConfigError, match=r"student.max_dim.*>= student.dim"):
+        BuildConfig.from_dict({"student": {"dim": 32, "max_dim": 16}})
