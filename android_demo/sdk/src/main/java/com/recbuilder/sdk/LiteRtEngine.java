@@ -1,20 +1,12 @@
-package com.recbuilder.demo.app;
+package com.recbuilder.sdk;
 
-import android.content.res.AssetFileDescriptor;
-import android.content.res.AssetManager;
 import com.recbuilder.demo.core.Engine;
-import com.recbuilder.demo.core.MissingModelFileException;
 import com.recbuilder.demo.core.ModelContract;
 import com.recbuilder.demo.core.ModelException;
 import com.recbuilder.demo.core.ModelSpec;
 import com.recbuilder.demo.core.ObservedModel;
 import com.recbuilder.demo.core.TensorInfo;
 import com.recbuilder.demo.core.TopK;
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,13 +17,13 @@ import org.tensorflow.lite.Interpreter;
 import org.tensorflow.lite.Tensor;
 
 /**
- * The app's {@link Engine}: LiteRT's Interpreter (com.google.ai.edge.litert:litert) on a .tflite
- * memory-mapped straight from the APK (hence noCompress "tflite"), run through the signature
- * "recommend".
+ * The SDK's {@link Engine}: LiteRT's Interpreter (com.google.ai.edge.litert:litert) on a .tflite
+ * memory-mapped from {@link ModelFiles} (straight from the APK for assets, hence noCompress
+ * "tflite"), run through the signature "recommend".
  */
 final class LiteRtEngine implements Engine {
-  private final AssetManager assets;
-  private final String assetName;
+  private final ModelFiles files;
+  private final String modelFile;
   private Interpreter interpreter;
   private int[][] history;
   private int[][] topIds;
@@ -39,9 +31,9 @@ final class LiteRtEngine implements Engine {
   private final Map<String, Object> inputs = new HashMap<>();
   private final Map<String, Object> outputs = new HashMap<>();
 
-  LiteRtEngine(AssetManager assets, String assetName) {
-    this.assets = assets;
-    this.assetName = assetName;
+  LiteRtEngine(ModelFiles files, ModelSpec spec) {
+    this.files = files;
+    this.modelFile = spec.modelFile();
   }
 
   @Override
@@ -50,11 +42,11 @@ final class LiteRtEngine implements Engine {
       throw new IllegalStateException("already loaded");
     }
     try {
-      interpreter = new Interpreter(map(), new Interpreter.Options());
+      interpreter = new Interpreter(files.map(modelFile), new Interpreter.Options());
       ModelContract.check(spec, observe());
     } catch (IllegalArgumentException | IllegalStateException e) {
       close();
-      throw new ModelException("LiteRT cannot load " + assetName + ": " + e.getMessage(), e);
+      throw new ModelException("LiteRT cannot load " + modelFile + ": " + e.getMessage(), e);
     } catch (ModelException e) {
       close();
       throw e;
@@ -65,32 +57,6 @@ final class LiteRtEngine implements Engine {
     inputs.put(spec.inputName(), history);
     outputs.put(ModelSpec.TOP_IDS, topIds);
     outputs.put(ModelSpec.TOP_SCORES, topScores);
-  }
-
-  private MappedByteBuffer map() throws ModelException {
-    try (AssetFileDescriptor fd = assets.openFd(assetName);
-        FileInputStream in = new FileInputStream(fd.getFileDescriptor())) {
-      return in.getChannel()
-          .map(FileChannel.MapMode.READ_ONLY, fd.getStartOffset(), fd.getDeclaredLength());
-    } catch (FileNotFoundException e) {
-      if (exists()) {
-        throw new ModelException(
-            assetName + " is stored compressed in the APK and cannot be memory-mapped: add"
-                + " androidResources { noCompress += \"tflite\" } to app/build.gradle.kts");
-      }
-      throw new MissingModelFileException(assetName, "app assets (app/src/main/assets)");
-    } catch (IOException e) {
-      throw new ModelException("Cannot map " + assetName + ": " + e.getMessage(), e);
-    }
-  }
-
-  private boolean exists() {
-    try {
-      String[] names = assets.list("");
-      return names != null && Arrays.asList(names).contains(assetName);
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private ObservedModel observe() {
@@ -112,7 +78,7 @@ final class LiteRtEngine implements Engine {
         && Arrays.asList(interpreter.getSignatureOutputs(sc)).contains(ModelSpec.SCORES)) {
       scores = info(ModelSpec.SCORES, interpreter.getOutputTensorFromSignature(ModelSpec.SCORES, sc));
     }
-    return new ObservedModel(assetName, keys, in, out, scores);
+    return new ObservedModel(modelFile, keys, in, out, scores);
   }
 
   private static TensorInfo info(String name, Tensor tensor) {
@@ -132,7 +98,7 @@ final class LiteRtEngine implements Engine {
     try {
       interpreter.runSignature(inputs, outputs, ModelSpec.RECOMMEND_SIGNATURE);
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new ModelException("LiteRT failed to run " + assetName + ": " + e.getMessage(), e);
+      throw new ModelException("LiteRT failed to run " + modelFile + ": " + e.getMessage(), e);
     }
     return new TopK(topIds[0], topScores[0]);
   }

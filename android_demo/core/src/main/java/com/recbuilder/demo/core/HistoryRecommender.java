@@ -2,14 +2,17 @@ package com.recbuilder.demo.core;
 
 import java.util.List;
 
-/** The Recommend screen's logic: picks in, titled top-K out, cold start when nothing is known. */
-public final class Recommender {
+/**
+ * Picks in (model indices, oldest first), titled top-K out, cold start when nothing is known.
+ * Runtime-neutral: the sdk's {@code Recommender} wraps it around the LiteRT engine.
+ */
+public final class HistoryRecommender {
   private final ModelSpec spec;
   private final Engine engine;
   private final HistoryEncoder encoder;
 
   /** {@code engine} must already be loaded with {@code spec}. */
-  public Recommender(ModelSpec spec, Engine engine) {
+  public HistoryRecommender(ModelSpec spec, Engine engine) {
     this.spec = spec;
     this.engine = engine;
     this.encoder = HistoryEncoder.forSpec(spec);

@@ -1,30 +1,37 @@
-package com.recbuilder.demo.app;
+package com.recbuilder.sdk;
 
 import android.content.res.AssetFileDescriptor;
 import android.content.res.AssetManager;
 import com.recbuilder.demo.core.MissingModelFileException;
 import com.recbuilder.demo.core.ModelException;
-import com.recbuilder.demo.core.ModelSource;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-/** The APK's assets root, where `rec-builder export-android` puts .tflite + .json pairs. */
-final class AssetModelSource implements ModelSource {
+/**
+ * The APK's assets root, where {@code rec-builder export-android} puts .tflite + .json pairs
+ * (the app's src/main/assets, or the sdk module's: Gradle merges both into the APK).
+ */
+public final class AssetModelFiles implements ModelFiles {
+  static final String WHERE = "app assets (app/src/main/assets)";
+
   private final AssetManager assets;
 
-  AssetModelSource(AssetManager assets) {
+  public AssetModelFiles(AssetManager assets) {
     this.assets = assets;
   }
 
   @Override
   public String describe() {
-    return "app assets (app/src/main/assets)";
+    return WHERE;
   }
 
   @Override
@@ -63,6 +70,32 @@ final class AssetModelSource implements ModelSource {
       }
     } catch (IOException e) {
       throw new ModelException("Cannot open asset " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ByteBuffer map(String name) throws ModelException {
+    try (AssetFileDescriptor fd = assets.openFd(name);
+        FileInputStream in = new FileInputStream(fd.getFileDescriptor())) {
+      return in.getChannel()
+          .map(FileChannel.MapMode.READ_ONLY, fd.getStartOffset(), fd.getDeclaredLength());
+    } catch (FileNotFoundException e) {
+      if (exists(name)) {
+        throw new ModelException(
+            name + " is stored compressed in the APK and cannot be memory-mapped: add"
+                + " androidResources { noCompress += \"tflite\" } to the app's build.gradle.kts");
+      }
+      throw new MissingModelFileException(name, describe());
+    } catch (IOException e) {
+      throw new ModelException("Cannot map asset " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private boolean exists(String name) {
+    try {
+      return list().contains(name);
+    } catch (ModelException e) {
+      return false;
     }
   }
 

@@ -10,17 +10,17 @@ import java.util.Collections;
 import org.junit.Before;
 import org.junit.Test;
 
-public class RecommenderTest {
+public class HistoryRecommenderTest {
   private ModelSpec spec; // L = 3, N = 10, K = 3, popular = 9, 8, 7, ...
   private FakeEngine engine;
-  private Recommender recommender;
+  private HistoryRecommender recommender;
 
   @Before
   public void setUp() throws Exception {
     spec = Sidecars.spec(3, 10, 3);
     engine = new FakeEngine(new TopK(new int[] {6, 1, 0, 5, 2}, new float[] {5f, 4f, 3f, 2f, 1f}));
     engine.load(spec);
-    recommender = new Recommender(spec, engine);
+    recommender = new HistoryRecommender(spec, engine);
   }
 
   @Test
