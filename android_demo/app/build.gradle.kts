@@ -30,7 +30,13 @@ android {
         }
     }
 
-    // Robolectric screen tests in src/test (scripts/jvm_test.sh also runs them without Gradle).
+    // Robolectric screen tests in src/test (scripts/jvm_test.sh also runs them without Gradle),
+    // with the sdk's fakes (FakeEngines, TestModels).
+    sourceSets {
+        getByName("test") {
+            java.srcDir("../sdk/src/testFixtures/java")
+        }
+    }
     testOptions {
         unitTests.isIncludeAndroidResources = true
     }

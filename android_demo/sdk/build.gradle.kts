@@ -16,6 +16,16 @@ android {
         sourceCompatibility = JavaVersion.VERSION_11
         targetCompatibility = JavaVersion.VERSION_11
     }
+
+    // Robolectric tests in src/test; the fakes in src/testFixtures are shared with app's tests.
+    sourceSets {
+        getByName("test") {
+            java.srcDir("src/testFixtures/java")
+        }
+    }
+    testOptions {
+        unitTests.isIncludeAndroidResources = true
+    }
 }
 
 dependencies {
@@ -23,4 +33,6 @@ dependencies {
     api(project(":core"))
     // Same LiteRT release as the pinned Python wheel (ai-edge-litert 2.3.0) used for parity.
     implementation("com.google.ai.edge.litert:litert:2.3.0")
+    testImplementation("junit:junit:4.13.2")
+    testImplementation("org.robolectric:robolectric:4.12.2")
 }
