@@ -209,6 +209,10 @@ else
       *) RUN_CP="$RUN_CP:$(jar_of "$entry")" ;;
     esac
   done
+  if [[ -z "$ANDROID_JAR" || ! -f "$DEPS/robolectric/$(basename "$(tr ':' '\n' <"$DEPS/classpath.txt" | grep -m 1 android-all-instrumented)")" ]]; then
+    echo "jvm_test: $MAVEN_POM resolved no android-all and android-all-instrumented jars ($DEPS/classpath.txt)" >&2
+    exit 2
+  fi
   C="$BUILD/classes"
   rm -rf "$C/sdk" "$C/app" "$C/android-test"; mkdir -p "$C/sdk" "$C/app" "$C/android-test"
   # -classfile: the framework jar's own annotations (UnsupportedAppUsage, ...) are not on the path.
