@@ -98,11 +98,7 @@ public class BenchmarkScreenTest {
   public void noBundledModelIsAMessageNotACrash() throws Exception {
     BenchmarkActivity screen = runBenchmark();
     Screens.find(screen, TextView.class, "No model to benchmark.");
-    Screens.find(
-        screen,
-        TextView.class,
-        "Missing model file 'model.json' in " + app.modelDir.getPath()
-            + " (export one with: rec-builder export-android RUN_DIR)");
+    Screens.find(screen, TextView.class, app.noModelMessage());
     assertEquals(0, logLines().size());
   }
 

@@ -15,6 +15,12 @@ public final class FakeDemoApp extends DemoApp {
   File modelDir;
   FakeEngines engines = new FakeEngines();
 
+  /** What both screens say when the model directory holds no model at all. */
+  String noModelMessage() {
+    return "Missing model file 'model.json' in " + modelDir.getPath()
+        + " (export one with: rec-builder export-android RUN_DIR)";
+  }
+
   @Override
   public ModelFiles modelFiles() {
     return new DirectoryModelFiles(modelDir);

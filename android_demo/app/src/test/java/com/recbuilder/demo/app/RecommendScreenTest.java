@@ -137,11 +137,7 @@ public class RecommendScreenTest {
   public void noModelInTheAssetsSaysHowToExportOne() throws Exception {
     MainActivity screen = open();
     Screens.find(screen, TextView.class, "Model not available");
-    Screens.find(
-        screen,
-        TextView.class,
-        "Missing model file 'model.json' in " + app.modelDir.getPath()
-            + " (export one with: rec-builder export-android RUN_DIR)");
+    Screens.find(screen, TextView.class, app.noModelMessage());
   }
 
   @Test
