@@ -26,7 +26,7 @@ LATENCY_JSON = REPO / "android_demo" / "build" / "jvm" / "latency.json"
 
 # slow: needs the session's smoke build (smoke_run_dir), and the script itself takes ~40 s on a
 # 2-core machine with a warm ~/.m2 (five javac runs, five JVM starts, Robolectric's ~10 s); the
-# first run also downloads ~400 MB of jars with Maven.
+# first run also downloads ~500 MB of jars with Maven.
 @pytest.mark.slow
 def test_jvm_core_and_litert_parity(smoke_run_dir: Path) -> None:
     assert (smoke_run_dir / "model.tflite").is_file()

@@ -170,7 +170,7 @@ resolve_maven_jars() {
   fi
   local goal=(-B -q -Dstyle.color=never -f "$MAVEN_POM" dependency:build-classpath -Dmdep.outputFile="$cp_file")
   if mvn -o "${goal[@]}" >"$DEPS/mvn.log" 2>&1; then return 0; fi
-  echo "jvm_test: resolving Android, LiteRT and Robolectric jars with Maven (first run: ~400 MB into ~/.m2)" >&2
+  echo "jvm_test: resolving Android, LiteRT and Robolectric jars with Maven (first run: ~500 MB into ~/.m2)" >&2
   if mvn "${goal[@]}" >"$DEPS/mvn.log" 2>&1; then return 0; fi
   local why
   why="$(sed 's/\x1b\[[0-9;]*m//g' "$DEPS/mvn.log" | grep -m 1 -oE 'Could not (find|resolve|transfer) artifact [^ ]+' ||
