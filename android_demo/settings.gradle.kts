@@ -15,4 +15,4 @@ dependencyResolutionManagement {
 }
 
 rootProject.name = "RecBuilderDemo"
-include(":core", ":app")
+include(":core", ":sdk", ":app")

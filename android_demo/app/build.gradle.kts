@@ -29,10 +29,22 @@ android {
             isMinifyEnabled = false
         }
     }
+
+    // Robolectric screen tests in src/test (scripts/jvm_test.sh also runs them without Gradle),
+    // with the sdk's fakes (FakeEngines, TestModels).
+    sourceSets {
+        getByName("test") {
+            java.srcDir("../sdk/src/testFixtures/java")
+        }
+    }
+    testOptions {
+        unitTests.isIncludeAndroidResources = true
+    }
 }
 
 dependencies {
-    implementation(project(":core"))
-    // Same LiteRT release as the pinned Python wheel (ai-edge-litert 2.3.0) used for parity.
-    implementation("com.google.ai.edge.litert:litert:2.3.0")
+    // The SDK brings core and the LiteRT runtime (com.google.ai.edge.litert:litert:2.3.0).
+    implementation(project(":sdk"))
+    testImplementation("junit:junit:4.13.2")
+    testImplementation("org.robolectric:robolectric:4.12.2")
 }

@@ -3,19 +3,20 @@
 #
 #   android_demo/scripts/jvm_test.sh [MODEL_DIR]
 #
-# 1. installs JUnit 4, Hamcrest, JNA (and a JDK if javac is missing) from Debian packages if
-#    missing (quiet when present);
+# 1. installs JUnit 4, Hamcrest, JNA (and a JDK, Maven if javac, mvn are missing) from Debian
+#    packages if missing (quiet when present);
 # 2. compiles core (--release 11) and its unit tests, runs them;
 # 3. with MODEL_DIR (model.tflite + model.json, e.g. a `rec-builder build` run dir): records
 #    reference outputs with the Python LiteRT interpreter (make_parity_cases.py), then runs the
 #    same .tflite from Java through LiteRT's C API (JNA -> libLiteRt.so from the pinned
 #    ai-edge-litert wheel) and requires identical top_ids and scores within 1e-6; times both;
-# 4. type-checks the app module against an Android API jar if one can be found or installed,
-#    otherwise prints SKIPPED with the reason.
+# 4. resolves scripts/jvm-deps.xml with Maven (Android 14 framework classes from Robolectric's
+#    android-all, the org.tensorflow.lite API, Robolectric; cached in ~/.m2), compiles sdk/ and
+#    app/ against them with -Werror, then runs the sdk's and the app's Robolectric tests (both
+#    screens with a fake engine). If Maven cannot resolve them it prints SKIPPED with the reason.
 # Everything is built under android_demo/build/jvm (gitignored). Exits non-zero on any failure.
 #
-# Environment: PYTHON (default: <repo>/.venv/bin/python, else python3), ANDROID_HOME /
-# ANDROID_SDK_ROOT (where to look for platforms/android-*/android.jar).
+# Environment: PYTHON (default: <repo>/.venv/bin/python, else python3).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,6 +49,7 @@ ensure_packages() {
     fi
   done
   if ! command -v javac >/dev/null; then missing+=(default-jdk-headless); fi
+  if ! command -v mvn >/dev/null; then missing+=(maven); fi
   if ((${#missing[@]} == 0)); then return 0; fi
   echo "jvm_test: installing Debian packages: ${missing[*]}"
   local sudo=()
@@ -153,40 +155,91 @@ PY
   fi
 fi
 
-# --- app module: type-check against an Android API jar, or say why not ---
-find_android_jar() {
-  local roots=("${ANDROID_HOME:-}" "${ANDROID_SDK_ROOT:-}" /usr/lib/android-sdk)
-  for root in "${roots[@]}"; do
-    [[ -n "$root" && -d "$root/platforms" ]] || continue
-    ls -d "$root"/platforms/android-*/android.jar 2>/dev/null | sort -V | tail -n 1
-  done | tail -n 1
-}
-ANDROID_JAR="$(find_android_jar)"
-if [[ -z "$ANDROID_JAR" ]]; then
-  # Debian used to ship API 23 as android-sdk-platform-23 (android.jar under /usr/lib/android-sdk).
-  CANDIDATE="$(apt-cache policy android-sdk-platform-23 2>/dev/null | sed -n 's/^ *Candidate: //p')"
-  if [[ -n "$CANDIDATE" && "$CANDIDATE" != "(none)" ]]; then
-    echo "jvm_test: installing android-sdk-platform-23 ($CANDIDATE) for android.jar"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends android-sdk-platform-23 >/dev/null || true
-    ANDROID_JAR="$(find_android_jar)"
+# --- sdk + app: compile against the real Android and LiteRT jars, run the Robolectric tests ---
+DEPS="$BUILD/deps"
+MAVEN_POM="$HERE/jvm-deps.xml"
+mkdir -p "$DEPS/aar" "$DEPS/robolectric"
+
+# Resolves scripts/jvm-deps.xml into ~/.m2 with Maven's default central repository (offline
+# first: a warm cache needs no network). Writes $DEPS/classpath.txt; prints why on failure.
+resolve_maven_jars() {
+  local cp_file="$DEPS/classpath.txt" entry ok=1
+  if [[ -s "$cp_file" && "$cp_file" -nt "$MAVEN_POM" ]]; then
+    for entry in $(tr ':' ' ' <"$cp_file"); do [[ -f "$entry" ]] || ok=0; done
+    ((ok)) && return 0
   fi
-fi
+  local goal=(-B -q -Dstyle.color=never -f "$MAVEN_POM" dependency:build-classpath -Dmdep.outputFile="$cp_file")
+  if mvn -o "${goal[@]}" >"$DEPS/mvn.log" 2>&1; then return 0; fi
+  echo "jvm_test: resolving Android, LiteRT and Robolectric jars with Maven (first run: ~500 MB into ~/.m2)" >&2
+  if mvn "${goal[@]}" >"$DEPS/mvn.log" 2>&1; then return 0; fi
+  local why
+  why="$(sed 's/\x1b\[[0-9;]*m//g' "$DEPS/mvn.log" | grep -m 1 -oE 'Could not (find|resolve|transfer) artifact [^ ]+' ||
+    sed 's/\x1b\[[0-9;]*m//g' "$DEPS/mvn.log" | grep -m 1 -E '^\[ERROR\] .' | cut -c1-300 || true)"
+  echo "${why:-mvn failed, see $DEPS/mvn.log} (log: $DEPS/mvn.log)"
+  return 1
+}
+
+# The jar of a classpath entry: itself, or the classes.jar inside an .aar (extracted once).
+jar_of() {
+  local entry="$1"
+  if [[ "$entry" != *.aar ]]; then echo "$entry"; return; fi
+  local out="$DEPS/aar/$(basename "$entry" .aar).jar"
+  if [[ ! -s "$out" || "$entry" -nt "$out" ]]; then unzip -p -q "$entry" classes.jar >"$out"; fi
+  echo "$out"
+}
+
+mapfile -t SDK_SRC < <(find "$DEMO/sdk/src/main/java" -name '*.java' | sort)
 mapfile -t APP_SRC < <(find "$DEMO/app/src/main/java" -name '*.java' | sort)
-if [[ -z "$ANDROID_JAR" ]]; then
-  note "app type-check: SKIPPED (no Android API jar: none under \$ANDROID_HOME, \$ANDROID_SDK_ROOT or /usr/lib/android-sdk/platforms, and Debian package android-sdk-platform-23 has no installable candidate here; not checked: ${#APP_SRC[@]} app sources, AndroidManifest.xml, Gradle build)"
+ANDROID_SKIP=""
+if ! command -v mvn >/dev/null; then
+  ANDROID_SKIP="mvn not found after installing Debian package maven"
+elif ! WHY="$(resolve_maven_jars)"; then
+  ANDROID_SKIP="Maven could not resolve $(basename "$MAVEN_POM"): ${WHY:-see $DEPS/mvn.log}"
+fi
+if [[ -n "$ANDROID_SKIP" ]]; then
+  note "sdk + app compile against Android 14 (android-all) + LiteRT API (tensorflow-lite 2.16.1): SKIPPED ($ANDROID_SKIP; not checked: ${#SDK_SRC[@]} sdk and ${#APP_SRC[@]} app sources)"
+  note "Robolectric sdk + screen tests: SKIPPED ($ANDROID_SKIP)"
 else
-  STUB_SRC_DIR="$DEMO/tools/compile-only-stubs/litert/java"
-  mapfile -t STUB_SRC < <(find "$STUB_SRC_DIR" -name '*.java' | sort)
-  rm -rf "$BUILD/classes/stubs" "$BUILD/classes/app"; mkdir -p "$BUILD/classes/stubs" "$BUILD/classes/app"
+  ANDROID_JAR="" ; LITERT_CP=""; RUN_CP=""
+  for entry in $(tr ':' ' ' <"$DEPS/classpath.txt"); do
+    case "$(basename "$entry")" in
+      android-all-instrumented-*) ln -sf "$entry" "$DEPS/robolectric/" ;; # Robolectric loads it itself
+      android-all-*) ANDROID_JAR="$entry" ;;
+      tensorflow-lite-*) LITERT_CP="$LITERT_CP:$(jar_of "$entry")" ;;
+      *) RUN_CP="$RUN_CP:$(jar_of "$entry")" ;;
+    esac
+  done
+  if [[ -z "$ANDROID_JAR" || ! -f "$DEPS/robolectric/$(basename "$(tr ':' '\n' <"$DEPS/classpath.txt" | grep -m 1 android-all-instrumented)")" ]]; then
+    echo "jvm_test: $MAVEN_POM resolved no android-all and android-all-instrumented jars ($DEPS/classpath.txt)" >&2
+    exit 2
+  fi
+  C="$BUILD/classes"
+  rm -rf "$C/sdk" "$C/app" "$C/android-test"; mkdir -p "$C/sdk" "$C/app" "$C/android-test"
+  # -classfile: the framework jar's own annotations (UnsupportedAppUsage, ...) are not on the path.
+  JAVAC_ANDROID=(javac --release 11 -Xlint:all,-classfile -Werror -encoding UTF-8)
+  echo "jvm_test: compiling sdk (${#SDK_SRC[@]} files) and app (${#APP_SRC[@]} files) against $(basename "$ANDROID_JAR") + tensorflow-lite 2.16.1"
   set +e
-  javac -source 8 -target 8 -Xlint:-options -encoding UTF-8 -bootclasspath "$ANDROID_JAR" \
-      -d "$BUILD/classes/stubs" "${STUB_SRC[@]}" &&
-    javac -source 8 -target 8 -Xlint:-options -encoding UTF-8 -bootclasspath "$ANDROID_JAR" \
-      -cp "$BUILD/classes/main:$BUILD/classes/stubs" -d "$BUILD/classes/app" "${APP_SRC[@]}"
+  "${JAVAC_ANDROID[@]}" -cp "$ANDROID_JAR:$C/main$LITERT_CP" -d "$C/sdk" "${SDK_SRC[@]}" &&
+    "${JAVAC_ANDROID[@]}" -cp "$ANDROID_JAR:$C/main:$C/sdk" -d "$C/app" "${APP_SRC[@]}"
   rc=$?
   set -e
-  what="${#APP_SRC[@]} app sources (${APP_SRC[*]#$DEMO/}) against $ANDROID_JAR + core + the compile-only LiteRT stub ($(printf '%s ' "${STUB_SRC[@]#$STUB_SRC_DIR/}")); not checked: AndroidManifest.xml, Gradle build, the real LiteRT AAR"
-  if [[ $rc == 0 ]]; then note "app type-check: PASSED ($what)"; else fail_step "app type-check" "$what"; fi
+  what="${#SDK_SRC[@]} sdk + ${#APP_SRC[@]} app sources, --release 11 -Werror, against $(basename "$ANDROID_JAR") (Android 14 framework classes) + org.tensorflow.lite API from tensorflow-lite 2.16.1 (the Gradle build's litert 2.3.0 is not on Maven Central) + core; not checked: AndroidManifest.xml, Gradle/AGP build, the litert 2.3.0 AAR, minSdk 24 API levels (lint)"
+  if [[ $rc != 0 ]]; then
+    fail_step "sdk + app compile" "$what"
+    note "Robolectric sdk + screen tests: SKIPPED (the sdk or app did not compile)"
+  else
+    note "sdk + app compile: PASSED ($what)"
+    mapfile -t ANDROID_TEST_SRC < <(find "$DEMO/sdk/src/testFixtures/java" "$DEMO/sdk/src/test/java" \
+      "$DEMO/app/src/test/java" -name '*.java' | sort)
+    TEST_CP_ANDROID="$C/android-test:$DEMO/app/src/test/resources:$C/app:$C/sdk:$C/main$LITERT_CP$RUN_CP:$ANDROID_JAR"
+    "${JAVAC_ANDROID[@]}" -cp "$TEST_CP_ANDROID" -d "$C/android-test" "${ANDROID_TEST_SRC[@]}"
+    mapfile -t ANDROID_TESTS < <(test_classes "$DEMO/sdk/src/test/java"; test_classes "$DEMO/app/src/test/java")
+    JAVA_PROPS=(-Drobolectric.offline=true -Drobolectric.dependency.dir="$DEPS/robolectric"
+      -Djava.io.tmpdir="$BUILD/tmp" -XX:TieredStopAtLevel=1)
+    mkdir -p "$BUILD/tmp"
+    run_junit "Robolectric sdk + screen tests (Android 14, fake engine)" "$TEST_CP_ANDROID" "${ANDROID_TESTS[@]}"
+    JAVA_PROPS=()
+  fi
 fi
 
 echo

@@ -12,33 +12,26 @@ import android.widget.HorizontalScrollView;
 import android.widget.LinearLayout;
 import android.widget.TextView;
 import com.recbuilder.demo.core.BenchmarkResult;
-import com.recbuilder.demo.core.BenchmarkRunner;
 import com.recbuilder.demo.core.BenchmarkTable;
 import com.recbuilder.demo.core.BundledModel;
-import com.recbuilder.demo.core.BundledModels;
-import com.recbuilder.demo.core.HistorySampler;
 import com.recbuilder.demo.core.ModelException;
-import com.recbuilder.demo.core.ModelSpec;
-import com.recbuilder.demo.core.Ticker;
+import com.recbuilder.sdk.BenchmarkOutcome;
+import com.recbuilder.sdk.BenchmarkSettings;
+import com.recbuilder.sdk.ModelBenchmark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The Benchmark screen: every bundled model (final int8, fp32 student, ...) side by side: size,
- * init time, then {@value #RUNS} timed {@code recommend} calls after {@value #WARMUP} warm-ups.
- * Each model also logs one line, e.g. {@code adb logcat -s RecBench}:
- * {@code RECBENCH model=model.tflite stage=final_int8 size_bytes=... init_ms=... p50_us=...}.
+ * init time, then timed {@code recommend} calls after warm-ups ({@link BenchmarkSettings#DEFAULT}),
+ * run by the sdk's {@link ModelBenchmark}, which also logs one line per model, e.g. {@code adb
+ * logcat -s RecBench}: {@code RECBENCH model=model.tflite stage=final_int8 ... p50_us=...}.
  */
 public final class BenchmarkActivity extends Activity {
-  static final String TAG = "RecBench";
-  static final int WARMUP = 20;
-  static final int RUNS = 200;
-  static final int HISTORIES = 64;
-  static final long SEED = 42L;
+  private static final BenchmarkSettings SETTINGS = BenchmarkSettings.DEFAULT;
 
-  private final ExecutorService worker = Executors.newSingleThreadExecutor();
+  private ExecutorService worker;
   private final Handler main = new Handler(Looper.getMainLooper());
   private Button run;
   private TextView status;
@@ -48,14 +41,15 @@ public final class BenchmarkActivity extends Activity {
   @Override
   protected void onCreate(Bundle savedInstanceState) {
     super.onCreate(savedInstanceState);
+    worker = ((DemoApp) getApplication()).newWorker();
     LinearLayout root = Ui.column(this);
     TextView title = Ui.text(this, 18, true);
     title.setText("On-device benchmark");
     TextView about = Ui.text(this, 14, false);
     about.setText(
-        "Per model: init (load + contract check), " + WARMUP + " warm-up and " + RUNS
-            + " timed recommend() calls on " + HISTORIES + " synthetic histories (seed " + SEED
-            + "). Latencies in microseconds.");
+        "Per model: init (load + contract check), " + SETTINGS.warmupRuns() + " warm-up and "
+            + SETTINGS.timedRuns() + " timed recommend() calls on " + SETTINGS.histories()
+            + " synthetic histories (seed " + SETTINGS.seed() + "). Latencies in microseconds.");
     run = new Button(this);
     run.setText("Run benchmark");
     run.setOnClickListener(v -> start());
@@ -85,42 +79,35 @@ public final class BenchmarkActivity extends Activity {
   private void runAll() {
     List<BenchmarkResult> results = new ArrayList<>();
     StringBuilder problems = new StringBuilder();
+    DemoApp app = (DemoApp) getApplication();
     try {
-      AssetModelSource source = new AssetModelSource(getAssets());
-      List<BundledModel> models = BundledModels.discover(source);
-      if (models.isEmpty()) {
-        BundledModels.preferred(models, source); // throws the "export a model" message
-      }
-      BenchmarkRunner runner = new BenchmarkRunner(Ticker.SYSTEM, WARMUP, RUNS);
-      for (BundledModel model : models) {
-        publish(results, "Benchmarking " + model.label() + "…", problems);
-        try {
-          ModelSpec spec = model.spec();
-          LiteRtEngine engine = new LiteRtEngine(getAssets(), spec.modelFile());
-          try {
-            BenchmarkResult r =
-                runner.run(
-                    spec.modelFile(),
-                    model.modelBytes(),
-                    spec,
-                    engine,
-                    HistorySampler.sample(spec, HISTORIES, SEED));
-            Log.i(TAG, r.toLogLine());
-            results.add(r);
-          } finally {
-            engine.close();
-          }
-        } catch (ModelException e) {
-          Log.w(TAG, BenchmarkResult.errorLogLine(model.sidecarName(), e.getMessage()));
-          problems.append(model.sidecarName()).append(": ").append(e.getMessage()).append('\n');
-        }
-      }
-      publish(results, "Done: " + results.size() + " of " + models.size() + " models.", problems);
+      List<BenchmarkOutcome> outcomes =
+          ModelBenchmark.run(
+              app.modelFiles(),
+              app.engines(),
+              SETTINGS,
+              new ModelBenchmark.Listener() {
+                @Override
+                public void onModelStarted(BundledModel model) {
+                  publish(results, "Benchmarking " + model.label() + "…", problems);
+                }
+
+                @Override
+                public void onModelFinished(BenchmarkOutcome outcome) {
+                  if (outcome.isMeasured()) {
+                    results.add(outcome.result());
+                  } else {
+                    problems.append(outcome.sidecarName()).append(": ").append(outcome.error())
+                        .append('\n');
+                  }
+                }
+              });
+      publish(results, "Done: " + results.size() + " of " + outcomes.size() + " models.", problems);
     } catch (ModelException e) {
       problems.append(e.getMessage());
       publish(results, "No model to benchmark.", problems);
     } catch (RuntimeException e) {
-      Log.e(TAG, "benchmark failed", e);
+      Log.e(ModelBenchmark.LOG_TAG, "benchmark failed", e);
       problems.append("Unexpected error: ").append(e);
       publish(results, "Stopped.", problems);
     }

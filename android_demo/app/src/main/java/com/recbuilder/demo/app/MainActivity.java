@@ -17,29 +17,27 @@ import android.widget.LinearLayout;
 import android.widget.ListView;
 import android.widget.ScrollView;
 import android.widget.TextView;
-import com.recbuilder.demo.core.BundledModel;
-import com.recbuilder.demo.core.BundledModels;
 import com.recbuilder.demo.core.Item;
 import com.recbuilder.demo.core.ModelException;
 import com.recbuilder.demo.core.ModelSpec;
 import com.recbuilder.demo.core.Recommendation;
 import com.recbuilder.demo.core.Recommendations;
-import com.recbuilder.demo.core.Recommender;
+import com.recbuilder.sdk.Recommender;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The Recommend screen: search the catalog, pick movies, and see the top-K recommendations (with
- * titles and scores) update after each pick. Model work runs on one worker thread.
+ * titles and scores) update after each pick. Model work runs on one worker thread, through the
+ * sdk's {@link Recommender}.
  */
 public final class MainActivity extends Activity {
   private static final String TAG = "RecDemo";
   private static final int SEARCH_LIMIT = 200;
 
-  private final ExecutorService worker = Executors.newSingleThreadExecutor();
+  private ExecutorService worker;
   private final Handler main = new Handler(Looper.getMainLooper());
   private final List<Integer> picks = new ArrayList<>(); // oldest first; main thread only
   private final List<Item> matches = new ArrayList<>();
@@ -53,13 +51,13 @@ public final class MainActivity extends Activity {
   private TextView recsView;
 
   private ModelSpec spec; // set on the main thread once loaded
-  private LiteRtEngine engine; // used on the worker thread only
   private Recommender recommender; // used on the worker thread only
 
   @Override
   protected void onCreate(Bundle savedInstanceState) {
     super.onCreate(savedInstanceState);
     setContentView(buildViews());
+    worker = ((DemoApp) getApplication()).newWorker();
     worker.execute(this::loadModel);
   }
 
@@ -123,19 +121,16 @@ public final class MainActivity extends Activity {
   /** Worker thread: find the preferred bundled model, load it, show cold-start picks. */
   private void loadModel() {
     try {
-      AssetModelSource source = new AssetModelSource(getAssets());
-      BundledModel model = BundledModels.preferred(BundledModels.discover(source), source);
-      ModelSpec loaded = model.spec();
-      engine = new LiteRtEngine(getAssets(), loaded.modelFile());
-      engine.load(loaded);
-      recommender = new Recommender(loaded, engine);
-      Recommendations cold = recommender.recommend(new ArrayList<Integer>());
+      DemoApp app = (DemoApp) getApplication();
+      recommender = Recommender.openPreferred(app.modelFiles(), app.engines());
+      ModelSpec loaded = recommender.spec();
+      Recommendations cold = recommender.recommendations(new ArrayList<Integer>());
       String info =
           String.format(
               Locale.ROOT,
               "Model %s · %.1f KB · history %d · top %d · %d movies",
               loaded.stage(),
-              model.modelBytes() / 1024.0,
+              recommender.modelBytes() / 1024.0,
               loaded.historyLength(),
               loaded.k(),
               loaded.numItems() - 1);
@@ -179,7 +174,7 @@ public final class MainActivity extends Activity {
     worker.execute(
         () -> {
           try {
-            Recommendations r = recommender.recommend(snapshot);
+            Recommendations r = recommender.recommendations(snapshot);
             main.post(() -> showRecommendations(r));
           } catch (ModelException e) {
             fail(e.getMessage(), e);
@@ -246,8 +241,8 @@ public final class MainActivity extends Activity {
   protected void onDestroy() {
     worker.execute(
         () -> {
-          if (engine != null) {
-            engine.close();
+          if (recommender != null) {
+            recommender.close();
           }
         });
     worker.shutdown();

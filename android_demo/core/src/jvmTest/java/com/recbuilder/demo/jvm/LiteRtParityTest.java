@@ -11,7 +11,7 @@ import com.recbuilder.demo.core.ModelMismatchException;
 import com.recbuilder.demo.core.ModelSpec;
 import com.recbuilder.demo.core.Recommendation;
 import com.recbuilder.demo.core.Recommendations;
-import com.recbuilder.demo.core.Recommender;
+import com.recbuilder.demo.core.HistoryRecommender;
 import com.recbuilder.demo.core.TestJson;
 import com.recbuilder.demo.core.TopK;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ public class LiteRtParityTest {
     ModelSpec spec = JvmFixture.spec();
     try (JnaLiteRtEngine engine = JvmFixture.engine(spec)) {
       engine.load(spec);
-      Recommender recommender = new Recommender(spec, engine);
+      HistoryRecommender recommender = new HistoryRecommender(spec, engine);
       List<Integer> picks = Arrays.asList(1, 2, 3, spec.numItems() - 1);
       Recommendations r = recommender.recommend(picks);
       assertTrue(!r.isColdStart());
