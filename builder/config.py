@@ -157,6 +157,26 @@ class TeacherConfig(TrainingConfig):
     # born-again rounds: generation g+1 (same architecture, fresh init) is distilled from
     # generation g with the `distill` loss, and kept only while validation NDCG@10 improves
     generations: int = 1
+    # other teachers to train, each a mapping of overrides of this section (e.g. {dropout: 0.2});
+    # the best validation NDCG@10 among this config and its candidates is the teacher
+    candidates: tuple[dict, ...] = ()
+
+    def candidate_configs(self) -> list["TeacherConfig"]:
+        """This config, then one per candidate (overrides applied, checked like the section)."""
+        if not self.candidates:
+            return [self]
+        base = {k: v for k, v in dataclasses.asdict(self).items() if k != "candidates"}
+        out = [dataclasses.replace(self, candidates=())]
+        for i, over in enumerate(self.candidates):
+            where = f"teacher.candidates[{i}]"
+            _require(isinstance(over, Mapping) and bool(over), where, "must be a non-empty mapping of teacher keys")
+            for k in ("candidates", "generations"):
+                _require(k not in over, f"{where}.{k}", "cannot be set per candidate")
+            try:
+                out.append(_from_dict(TeacherConfig, {**base, **over}, prefix=f"{where}."))
+            except ConfigError as e:
+                raise ConfigError(f"{where}: {e}") from e
+        return out
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -166,6 +186,7 @@ class TeacherConfig(TrainingConfig):
                  "must be >= 1 and divide teacher.dim")
         _require(self.blocks >= 1, "teacher.blocks", "must be >= 1")
         _require(0.0 <= self.dropout < 1.0, "teacher.dropout", "must be in [0, 1)")
+        self.candidate_configs()  # every candidate is a valid teacher config
 
 
 @dataclass(frozen=True)

@@ -175,19 +175,33 @@ def run_baselines(ctx: Context) -> list[StageResult]:
 
 
 def run_teacher(ctx: Context) -> StageResult:
-    """Train (or load) the teacher; with `teacher.generations` > 1, born-again rounds after it."""
+    """Train (or load) the teacher: the best on validation among the config and its
+    `teacher.candidates`; with `teacher.generations` > 1, born-again rounds after it."""
     from builder.export.tflite import convert
     from builder.models.teacher import build_teacher
     from builder.training import spec_from, train
 
-    cfg = ctx.cfg.teacher
-    arch = {k: v for k, v in asdict(cfg).items() if k != "generations"}  # generation 1's cache key
-    key = ctx.key("", ctx.cfg.data, arch)
+    base = ctx.cfg.teacher
     t0 = time.perf_counter()
-    model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
-    meta, cached, _ = cached_or_train(
-        ctx, "teacher", key, model.sequence,
-        lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc="teacher"))})
+    tried = []
+    for i, cfg in enumerate(base.candidate_configs()):
+        # the base config's key is what it was before candidates and generations existed
+        arch = {k: v for k, v in asdict(cfg).items() if k not in ("generations", "candidates")}
+        key = ctx.key("", ctx.cfg.data, arch)
+        model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
+        desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"
+        meta, cached, _ = cached_or_train(
+            ctx, "teacher" if i == 0 else f"teacher_candidate{i}", key, model.sequence,
+            lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc=desc))})
+        tried.append((cfg, model, key, meta, cached))
+    best = max(range(len(tried)), key=lambda i: tried[i][3]["train"]["best_val_ndcg10"])
+    cfg, model, key, meta, cached = tried[best]
+    chosen = ""
+    if len(tried) > 1:
+        chosen = (f"; {candidate_label(base, best)} chosen on validation NDCG@10 among "
+                  + ", ".join(f"{candidate_label(base, i)} {t[3]['train']['best_val_ndcg10']:.4f}"
+                              for i, t in enumerate(tried)))
+        ctx.progress.info(f"teacher: {chosen[2:]}")
     vals = [meta["train"]["best_val_ndcg10"]]
     dc = ctx.cfg.distill
     for g in range(2, cfg.generations + 1):
@@ -209,12 +223,24 @@ def run_teacher(ctx: Context) -> StageResult:
     blob = convert(model.last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items)
     born = (f"; born-again generation {vals.index(max(vals)) + 1} of {len(vals)} (validation NDCG@10 "
             f"{', '.join(f'{v:.4f}' for v in vals)})" if len(vals) > 1 else "")
-    desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, "
-            f"full-softmax CE on every position{born} (fp32 .tflite)")
+    desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, dropout {cfg.dropout}, "
+            f"full-softmax CE on every position{chosen}{born} (fp32 .tflite)")
+    extra = {"train": meta["train"], "generations_val_ndcg10": vals,
+             "candidates_val_ndcg10": {candidate_label(base, i): t[3]["train"]["best_val_ndcg10"]
+                                       for i, t in enumerate(tried)}}
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
-                          train_s, cached, extra={"train": meta["train"], "generations_val_ndcg10": vals})
+                          train_s, cached and all(t[4] for t in tried), extra=extra)
     ctx.teacher, ctx.teacher_key, ctx.teacher_val = model, key, max(vals)
     return stage
+
+
+def candidate_label(base: Any, i: int) -> str:
+    """Teacher candidate i in words: its values of the keys any candidate overrides (0 = the base)."""
+    keys = sorted({k for over in base.candidates for k in over})
+    if not keys:
+        return "teacher"
+    values = asdict(base) if i == 0 else {**asdict(base), **base.candidates[i - 1]}
+    return ", ".join(f"{k} {values[k]}" for k in keys)
 
 
 def cached_or_train(ctx: Context, name: str, key: str, model: Any, train_fn: Any) -> tuple[dict, bool, float]:

@@ -72,3 +72,15 @@ def test_teacher_item_init_needs_a_student_no_wider_than_the_teacher():
     assert BuildConfig.from_dict({**wide, "distill": {"item_init": "random"}}).student.dim == 32
     with pytest.raises(ConfigError, match="'distill.item_init'.*'pca'"):
         BuildConfig.from_dict({"distill": {"item_init": "pca"}})
+
+
+def test_teacher_candidates_are_checked_like_the_section_and_name_their_entry():
+    cfg = BuildConfig.from_dict({"teacher": {"dropout": 0.5, "candidates": [{"dropout": 0.2}, {"dim": 32}]}})
+    assert [(t.dropout, t.dim, t.candidates) for t in cfg.teacher.candidate_configs()] == [
+        (0.5, 64, ()), (0.2, 64, ()), (0.5, 32, ())]
+    for bad, match in (([{"dropout": 2.0}], r"teacher.candidates\[0\]: .*teacher.dropout"),
+                       ([{"droput": 0.2}], r"unknown config key 'teacher.candidates\[0\].droput'"),
+                       ([{}], r"teacher.candidates\[0\]'.*non-empty"),
+                       ([{"dropout": 0.2}, {"generations": 2}], r"teacher.candidates\[1\].generations")):
+        with pytest.raises(ConfigError, match=match):
+            BuildConfig.from_dict({"teacher": {"candidates": bad}})

@@ -220,3 +220,23 @@ def test_a_student_too_far_below_the_teacher_on_validation_is_widened(smoke_buil
     assert student.extra["train"]["best_val_ndcg10"] == widths[chosen]
     assert f"dim {chosen}," in student.description and f"dim {chosen}," in ablation.description
     assert student.params == ablation.params  # the ablation has the chosen width
+
+
+def test_the_teacher_is_the_best_of_its_candidates_on_validation(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # the base teacher comes from the cache
+    cfg = load_config("smoke", overrides={"teacher": {"candidates": [{"dropout": 0.4}]},
+                                          "recipe": [{"step": "distill"}, {"step": "ptq"}]})
+    res = build(cfg, out, Progress(0))
+    teacher = res.stage("teacher")
+    vals = teacher.extra["candidates_val_ndcg10"]
+    assert list(vals) == ["dropout 0.1", "dropout 0.4"]
+    assert vals["dropout 0.1"] == smoke_build.stage("teacher").extra["train"]["best_val_ndcg10"]
+    assert teacher.extra["train"]["best_val_ndcg10"] == max(vals.values())
+    assert "chosen on validation" in teacher.description
+    winner = max(vals, key=vals.get)
+    assert f"dropout {winner.split()[-1]}," in teacher.description
