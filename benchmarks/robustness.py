@@ -67,11 +67,20 @@ def summarize_run(run_dir: Path, regime: str, seed: int) -> dict[str, Any]:
         "final_vs_teacher": stages[shipped]["vs_teacher"],
         "final_vs_item_transition": vs_markov,
         "final_bytes": stages[shipped]["size_bytes"],
+        "student_dim": student_width(report),
         "teacher_val_ndcg10": stages["teacher"]["extra"]["train"]["best_val_ndcg10"],
         "best_student_val_ndcg10": max(val.values()) if val else None,
         "epochs": {n: s["extra"]["train"]["epochs_run"] for n, s in stages.items() if s["extra"].get("train")},
         "gate": report["gate"]["status"],
     }
+
+
+def student_width(report: dict[str, Any]) -> int:
+    """The distilled student's width: the configured one, or the one validation chose."""
+    widths = next((s["extra"].get("widths_val_ndcg10") for s in report["stages"] if s["name"] == "student_fp32"), None)
+    if widths:
+        return int(max(widths, key=lambda d: widths[d]))
+    return int(report["config"]["student"]["dim"])
 
 
 def _ci(d: dict[str, float] | None) -> str:
@@ -89,8 +98,9 @@ def markdown(doc: dict[str, Any]) -> str:
            "wall time of that build, which reuses stages found in its cache (each report marks them "
            "`cached`): it is a full build's time only for a fresh work directory.", "",
            "| regime | seed | users / items | item transition | teacher | student fp32 | final int8 | final / teacher "
-           "| final - teacher | final - item transition | teacher val / best student val | epochs (teacher, student) | build s |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| final - teacher | final - item transition | teacher val / best student val | student dim, final KiB "
+           "| epochs (teacher, student) | build s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["ndcg@10"]
         final = [v for k, v in n.items() if k not in ("most_popular", "item_transition", "teacher",
@@ -101,6 +111,7 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{n['item_transition']:.4f} | {n['teacher']:.4f} | {n.get('student_fp32', float('nan')):.4f} | "
             f"{final[0]:.4f} | {ok} | {_ci(r['final_vs_teacher'])} | {_ci(r['final_vs_item_transition'])} | "
             f"{r['teacher_val_ndcg10']:.4f} / {r['best_student_val_ndcg10']:.4f} | "
+            f"{r.get('student_dim', '?')}, {r['final_bytes'] / 1024:.1f} | "
             f"{r['epochs'].get('teacher')}, {r['epochs'].get('student_fp32')} | {r['seconds']:.0f} |")
     out += ["", "Over seeds (per regime: the spread is the headline, not one run):", "",
             "| regime | seeds | final / teacher: mean [min, max] | builds >= target | above item transition (CI > 0) |",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks import scale
@@ -111,3 +112,19 @@ def test_robustness_regimes_load_and_the_summary_reads_a_real_build(smoke_run_di
     assert row["teacher_val_ndcg10"] > 0 and row["best_student_val_ndcg10"] > 0
     md = robustness.markdown({"created_utc": "now", "machine": {}, "runs": [row]})
     assert "| smoke | 7 |" in md
+
+
+def test_the_synthetic_oracle_replays_the_generator_draw_for_draw() -> None:
+    from benchmarks.synthetic_oracle import oracle
+    from builder.config import SyntheticConfig
+    from builder.data.synthetic import generate_interactions
+
+    # 300 users: two of the generator's chunks of 256
+    cfg = SyntheticConfig(kind="latent", num_users=300, num_items=90, mean_length=8, num_clusters=5,
+                          follow_prob=0.5)
+    res = oracle(cfg, seed=3)
+    events = generate_interactions(cfg, seed=3).events
+    mask = np.arange(res["sequences"].shape[1])[None, :] < res["lengths"][:, None]
+    assert list(events["item"]) == [str(i) for i in res["sequences"][mask]]
+    assert len(res["test"]) == len(res["val"]) == 300
+    assert all(0.0 <= res[k].mean() <= 1.0 for k in ("test", "val", "test_taste_only", "test_successors_only"))
