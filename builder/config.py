@@ -205,10 +205,17 @@ class StudentConfig(TrainingConfig):
     # (0 = never: the student keeps `dim`); with distill.item_init teacher_pca, also up to the
     # teacher's dim (the widened table starts from the teacher's PCA)
     max_dim: int = 0
+    # item table: 0 = dense [N, dim]; r >= 1 = low-rank, A [N, r] @ B [r, dim] (N*r + r*dim weights;
+    # the scores are (h B^T) A^T); with distill.item_init teacher_pca, A and B are the truncated
+    # SVD of the teacher's PCA-projected table
+    table_rank: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(self.dim >= 2, "student.dim", "must be >= 2")
+        _require(0 <= self.table_rank < self.dim, "student.table_rank",
+                 f"must be 0 (dense) or in 1..{self.dim - 1} (below student.dim {self.dim}; a rank-dim "
+                 f"table is larger than the dense one) (got {self.table_rank})")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
