@@ -9,7 +9,7 @@ from builder.cli import run
 
 pytestmark = pytest.mark.slow
 
-STAGES = ["most_popular", "item_transition", "teacher", "student_nodistill_fp32", "student_fp32",
+STAGES = ["most_popular", "item_transition", "teacher", "student_fp32", "student_nodistill_fp32",
           "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
 
 

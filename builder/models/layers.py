@@ -29,6 +29,10 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     GATHER is byte-identical to the scoring FULLY_CONNECTED weights and stored once.
     The low-rank rows A[id] @ B are fake-quantized on [-m, m], m = max |A @ B|:
     the exact range of every row the lookup can return, so no range is learned.
+    The converter must see m as a constant, and it does not fold max |A @ B| once
+    A @ B is large (a 600 x 32 product already stays a runtime REDUCE_MAX feeding a
+    FakeQuant it cannot convert), so `freeze_lookup_ranges` stores m as a number
+    (`lookup_range`, config like ScoreFloor's floor) right before conversion.
     """
 
     def __init__(self, num_items: int, dim: int, scale: bool = False, rank: int = 0, **kwargs: Any) -> None:
@@ -40,6 +44,7 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         self.scale = scale
         self.rank = rank
         self.lookup_fake_quant = False
+        self.lookup_range: float | None = None  # low-rank under QAT: m, frozen for conversion
 
     @property
     def code_dim(self) -> int:
@@ -66,7 +71,9 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
             if self.rank:
                 x = tf.matmul(x, self.projection)
                 if self.lookup_fake_quant:
-                    m = tf.stop_gradient(tf.reduce_max(tf.abs(tf.matmul(self.embeddings, self.projection))))
+                    m = self.lookup_range
+                    if m is None:
+                        m = tf.stop_gradient(tf.reduce_max(tf.abs(tf.matmul(self.embeddings, self.projection))))
                     x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8)
             return x * (self.dim ** 0.5) if self.scale else x
         return tf.matmul(inputs, self.embeddings, transpose_b=True)
@@ -86,6 +93,22 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "num_items": self.num_items, "dim": self.dim, "scale": self.scale}
         return {**config, "rank": self.rank} if self.rank else config
+
+
+def freeze_lookup_ranges(model: keras.Model) -> int:
+    """Set `lookup_range` = max |A_q @ B_q| of every QAT low-rank item table in `model`, from the
+    int8-simulated weights the converter will store; returns how many were set. Training after it
+    would keep the frozen range: call it right before conversion."""
+    count = 0
+    for layer in model.layers:
+        inner = getattr(layer, "layer", layer)  # the layer inside a QuantizeWrapper
+        if isinstance(inner, ItemEmbedding) and inner.rank and inner.lookup_fake_quant:
+            inner.lookup_range = None
+            layer(tf.zeros((1, 1), tf.int32), training=False)  # sets the quantized weights on `inner`
+            product = np.asarray(inner.embeddings) @ np.asarray(inner.projection)
+            inner.lookup_range = max(float(np.abs(product).max()), 1e-6)
+            count += 1
+    return count
 
 
 class PositionEmbedding(keras.layers.Layer):
