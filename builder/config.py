@@ -205,10 +205,17 @@ class StudentConfig(TrainingConfig):
     # (0 = never: the student keeps `dim`); with distill.item_init teacher_pca, also up to the
     # teacher's dim (the widened table starts from the teacher's PCA)
     max_dim: int = 0
+    # item table: 0 = dense [N, dim]; r >= 1 = low-rank, A [N, r] @ B [r, dim] (N*r + r*dim weights;
+    # the scores are (h B^T) A^T); with distill.item_init teacher_pca, A and B are the truncated
+    # SVD of the teacher's PCA-projected table
+    table_rank: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(self.dim >= 2, "student.dim", "must be >= 2")
+        _require(0 <= self.table_rank < self.dim, "student.table_rank",
+                 f"must be 0 (dense) or in 1..{self.dim - 1} (below student.dim {self.dim}; a rank-dim "
+                 f"table is larger than the dense one) (got {self.table_rank})")
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
@@ -355,6 +362,7 @@ class BudgetConfig:
     pool: tuple[bool, ...] = (True, False)  # with / without the causal long-window average
     alphas: tuple[float, ...] = (0.1, 0.2, 0.5, 0.8)
     sparsities: tuple[float, ...] = (0.0, 0.5)  # 0 = no pruning step
+    ranks: tuple[int, ...] = (0,)  # item-table ranks (student.table_rank); 0 = dense; a rank >= dim = dense
 
     def __post_init__(self) -> None:
         for key, parse in (("max_bytes", parse_bytes), ("time_budget", parse_seconds)):
@@ -368,12 +376,13 @@ class BudgetConfig:
         _require(self.trials >= 1, "budget.trials", "must be >= 1")
         _require(self.finalists >= 1, "budget.finalists", "must be >= 1")
         _require(self.screen_epochs >= 1, "budget.screen_epochs", "must be >= 1")
-        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities"):
+        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities", "ranks"):
             _require(len(getattr(self, key)) >= 1, f"budget.{key}", "must list at least one value")
         _require(all(d >= 2 for d in self.dims), "budget.dims", "every dim must be >= 2")
         _require(all(c >= 0 for c in self.conv_layers), "budget.conv_layers", "must be >= 0")
         _require(all(0.0 <= a <= 1.0 for a in self.alphas), "budget.alphas", "must be in [0, 1]")
         _require(all(0.0 <= s < 1.0 for s in self.sparsities), "budget.sparsities", "must be in [0, 1)")
+        _require(all(r >= 0 for r in self.ranks), "budget.ranks", "must be >= 0 (0 = dense)")
 
     @property
     def active(self) -> bool:

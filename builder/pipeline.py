@@ -55,7 +55,7 @@ class Context:
     @property
     def teacher_dim(self) -> int:
         """Width of the current teacher's item table (an assistant's, once one took over)."""
-        return int(self.teacher.sequence.get_layer("items").embeddings.shape[1])
+        return int(self.teacher.sequence.get_layer("items").dim)
 
     def key(self, upstream: str, *configs: Any) -> str:
         """Cache key of a stage: data, seed, the configs it depends on, and its upstream's key."""

@@ -134,8 +134,8 @@ def run_recipe(ctx: Any, steps: list[Step], echo: bool = True) -> list[StageResu
 
 def _architecture(sc: StudentConfig, max_len: int) -> str:
     pool = f", causal average(w={min(sc.pool_window, max_len)})" if sc.pool_window else ""
-    return (f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, "
-            "shared item table")
+    table = f"shared low-rank item table (rank {sc.table_rank})" if sc.table_rank else "shared item table"
+    return f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, {table}"
 
 
 def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -158,8 +158,9 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
 
 
 def architecture_key(sc: StudentConfig) -> dict[str, Any]:
-    """What a trained student's cache key depends on: its config less the widening limit."""
-    return {k: v for k, v in asdict(sc).items() if k != "max_dim"}
+    """What a trained student's cache key depends on: its config less the widening limit, and
+    less `table_rank` when dense (the keys of dense students predate the option)."""
+    return {k: v for k, v in asdict(sc).items() if k != "max_dim" and not (k == "table_rank" and v == 0)}
 
 
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,

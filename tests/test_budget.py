@@ -62,6 +62,20 @@ def test_candidate_configs_carry_the_params_and_a_short_schedule_when_screening(
     assert dense.student.pool_window == cfg.data.max_len
 
 
+def test_the_item_table_rank_is_a_knob_only_when_budget_ranks_lists_a_low_rank():
+    cfg = load_config("default")
+    assert "rank" not in space(cfg.budget, cfg)  # the default space (and its draws) are unchanged
+    ranked = load_config("default", overrides={"budget": {"ranks": [0, 8, 16]}})
+    assert space(ranked.budget, ranked)["rank"] == (0, 8, 16)
+    p = Params(dim=32, conv_layers=1, pool=False, alpha=0.2, sparsity=0.0, rank=8)
+    assert p.label.endswith("_r8") and candidate_config(ranked, p, FULL).student.table_rank == 8
+    # a rank at or above the drawn dim is the dense table: the same candidate, screened once
+    assert Params(8, 0, True, 0.2, 0.0, rank=16) == Params(8, 0, True, 0.2, 0.0)
+    assert candidate_config(ranked, Params(8, 0, True, 0.2, 0.0, rank=8), FULL).student.table_rank == 0
+    with pytest.raises(ConfigError, match="budget.ranks"):
+        load_config("default", overrides={"budget": {"ranks": [-1]}})
+
+
 def _candidate(size: int, p50: float) -> Candidate:
     return Candidate(Params(8, 0, True, 0.2, 0.0), FULL, size, size // 2, 0.1, (0.09, 0.11), p50, 1000.0,
                      1.0, "x.tflite")

@@ -9,7 +9,7 @@ from builder.cli import run
 
 pytestmark = pytest.mark.slow
 
-STAGES = ["most_popular", "item_transition", "teacher", "student_nodistill_fp32", "student_fp32",
+STAGES = ["most_popular", "item_transition", "teacher", "student_fp32", "student_nodistill_fp32",
           "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
 
 
@@ -240,3 +240,33 @@ def test_the_teacher_is_the_best_of_its_candidates_on_validation(smoke_build, tm
     assert "chosen on validation" in teacher.description
     winner = max(vals, key=vals.get)
     assert f"dropout {winner.split()[-1]}," in teacher.description
+
+
+def test_a_low_rank_item_table_goes_through_the_whole_pipeline(smoke_build, tmp_path, capsys):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+    from builder.recommend import recommend
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # the teacher comes from the cache
+    rank, dim = 4, smoke_build.config.student.dim
+    res = build(load_config("smoke", overrides={"student": {"table_rank": rank}}), out, Progress(0))
+    assert [s.name for s in res.stages] == STAGES and res.shipped == "final_int8"
+    assert res.stage("teacher").cached and not res.stage("student_fp32").cached  # its own cache key
+    final, dense = res.stage("final_int8"), smoke_build.stage("final_int8")
+    assert f"low-rank item table (rank {rank})" in res.stage("student_fp32").description
+    static = final.extra["static"]
+    assert static["constant_bytes_by_type"].get("FLOAT32", 0) == 0
+    assert static["op_counts"]["DEQUANTIZE"] == dense.extra["static"]["op_counts"]["DEQUANTIZE"]
+    # the table: N*r + r*d int8 bytes instead of N*d; the user layer: d*r instead of d*d
+    n = json.loads((out / "smoke" / "model.json").read_text())["num_items"]
+    int8 = static["constant_bytes_by_type"]["INT8"]
+    assert dense.extra["static"]["constant_bytes_by_type"]["INT8"] - int8 == (n * dim + dim * dim) - (
+        n * rank + rank * dim + dim * rank)
+    assert final.size_bytes < dense.size_bytes and final.nonzero_params < 0.6 * final.params  # A pruned
+    assert final.agreement_top10 > 0.8
+    recs, _ = recommend(out / "smoke", ["50", "172"])
+    assert len(recs) == 10 and not {"50", "172"} & {r["id"] for r in recs}
+    assert run(["benchmark", str(out / "smoke" / "model.tflite"), "--runs", "3", "--memory-runs", "2"]) == 0
+    capsys.readouterr()

@@ -10,6 +10,7 @@ fully int8 with the table stored once (see also ItemEmbedding):
 - the shared table is quantized per tensor (GATHER cannot express per-channel
   scales), with the prune-preserving weight quantizer and no output quantizer
   (the layer is called for the lookup and for the scores: one range cannot fit both);
+  a low-rank table's B likewise, and its lookup rows A[id] @ B carry their own exact range;
 - the training view's logits stay float; the serving view's scores are fake-quantized
   by their ScoreFloor on its calibrated [floor, ceiling] (`calibrate_score_floor`
   must run before conversion), the int8 output range of the .tflite;
@@ -64,13 +65,17 @@ class _Config(Q.QuantizeConfig):
 
 
 class TableQuantizeConfig(_Config):
-    """Shared item table: per-tensor symmetric int8, sparsity preserved."""
+    """Shared item table: per-tensor symmetric int8, sparsity preserved. A low-rank table's
+    factor B gets its own per-tensor int8 weights (the lookup's FULLY_CONNECTED)."""
 
     def get_weights_and_quantizers(self, layer: Any) -> list:
-        return [(layer.embeddings, _prune_preserving_weight_quantizer())]
+        weights = [layer.embeddings] + ([layer.projection] if layer.rank else [])
+        return [(w, _prune_preserving_weight_quantizer()) for w in weights]
 
     def set_quantize_weights(self, layer: Any, quantize_weights: list) -> None:
         layer.embeddings = quantize_weights[0]
+        if layer.rank:
+            layer.projection = quantize_weights[1]
         layer.lookup_fake_quant = True
 
 

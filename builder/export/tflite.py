@@ -62,6 +62,10 @@ class ConversionOptions:
 def convert(model: keras.Model, max_len: int, k: int, num_items: int,
             options: ConversionOptions = ConversionOptions()) -> bytes:
     """Convert to a .tflite flatbuffer (float, QAT int8 or PTQ int8)."""
+    if options.quantize == "qat":
+        from builder.models.layers import freeze_lookup_ranges
+
+        freeze_lookup_ranges(model)  # a low-rank table's lookup range, as a constant
     module = serving_module(model, max_len, k, num_items)
     fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
     conv = tf.lite.TFLiteConverter.from_concrete_functions(fns, module)

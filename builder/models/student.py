@@ -1,6 +1,7 @@
 """The student: a small model made of layers with int8 TFLite kernels.
 
-ids -> item table (shared with the output) -> causal convolutions (recent order) and,
+ids -> item table (shared with the output; dense, or low-rank A @ B with
+`student.table_rank`) -> causal convolutions (recent order) and,
 optionally, a causal average over a long window (long-term taste), summed with a
 residual -> Dense -> scores against the same table -> (serving view only) a floor
 under the scores, calibrated after training so that int8 ranks the top finely
@@ -28,7 +29,7 @@ PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
 def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> keras.Model:
     """ids [B, L] -> (logits [B, L, N], logits [B, N])."""
     ids = keras.Input((max_len,), dtype="int32", name="history")
-    items = ItemEmbedding(num_items, cfg.dim, name="items")
+    items = ItemEmbedding(num_items, cfg.dim, rank=cfg.table_rank, name="items")
     x = items(PassThrough(name="ids")(ids))
     if cfg.conv_layers or cfg.pool_window:
         x4 = keras.layers.Reshape((1, max_len, cfg.dim), name="to4d")(x)
@@ -49,7 +50,7 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
         x = keras.layers.Reshape((max_len, cfg.dim), name="to3d")(x4)
     if cfg.dropout:
         x = keras.layers.Dropout(cfg.dropout, name="dropout")(x)
-    user = keras.layers.Dense(cfg.dim, name="user")
+    user = keras.layers.Dense(items.code_dim, name="user")  # low-rank: the r-dim code h B^T
     seq = items(user(x))
     last = ScoreFloor(name="scores")(items(user(LastStep(name="last")(x))))
     return keras.Model(ids, [seq, last], name="student")
