@@ -148,6 +148,7 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
     sc: StudentConfig = step.config
     if chain.student is not None:
         sc = replace(sc, dim=chain.student.dim)
+    reseed(ctx, step.stage)
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     meta, cached, secs = cached_or_train(
         ctx, step.stage, ctx.key("", ctx.cfg.data, architecture_key(sc)), graph,
@@ -155,6 +156,13 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
     return chain, [student_stage(ctx, step.stage, v.last,
                                  f"student without distillation ({_architecture(sc, ctx.max_len)}), "
                                  "fp32 - ablation", seconds=secs, cached=cached, extra={"train": meta["train"]})]
+
+
+def reseed(ctx: Any, stage: str) -> None:
+    """Every trained stage starts from its own seed (builder.training.stage_seed)."""
+    from builder.training import set_seed, stage_seed
+
+    set_seed(stage_seed(ctx.cfg.seed, stage))
 
 
 def architecture_key(sc: StudentConfig) -> dict[str, Any]:
@@ -171,6 +179,7 @@ def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
     from builder.models.student import build_student
     from builder.pipeline import cached_or_train
 
+    reseed(ctx, cache_name or step.stage)
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     key = ctx.key(ctx.teacher_key, architecture_key(sc), dc)
     meta, cached, secs = cached_or_train(
@@ -274,6 +283,7 @@ def _fine_tune(ctx: Any, chain: Chain, step: Step, target: Any, technique: Any,
 
     sc = chain.student or ctx.cfg.student
     key = ctx.key(chain.key, step.config, chain.distill)
+    reseed(ctx, step.stage)
 
     def run() -> dict:
         trained, tr = technique(chain.graph, step.config, ctx.fit_data(), ctx.teacher, chain.distill,

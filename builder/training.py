@@ -256,6 +256,14 @@ def train(
     return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history)
 
 
+def stage_seed(seed: int, stage: str) -> int:
+    """The seed one trained stage starts from: the build's seed and the stage's name, so that a
+    stage's result depends on neither the recipe's order nor which stages came from the cache."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"{seed}|{stage}".encode()).digest()[:4], "big") % (2 ** 31)
+
+
 def set_seed(seed: int) -> None:
     # Layers draw dropout masks from tf.random.Generator (seeded below): the legacy
     # stateful random ops are not reproducible inside XLA-compiled steps.
