@@ -183,7 +183,7 @@ def run_teacher(ctx: Context) -> StageResult:
 
     base = ctx.cfg.teacher
     t0 = time.perf_counter()
-    tried = []
+    tried: list[Trained] = []
     for i, cfg in enumerate(base.candidate_configs()):
         # the base config's key is what it was before candidates and generations existed
         arch = {k: v for k, v in asdict(cfg).items() if k not in ("generations", "candidates")}
@@ -193,14 +193,14 @@ def run_teacher(ctx: Context) -> StageResult:
         meta, cached, _ = cached_or_train(
             ctx, "teacher" if i == 0 else f"teacher_candidate{i}", key, model.sequence,
             lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc=desc))})
-        tried.append((cfg, model, key, meta, cached))
-    best = max(range(len(tried)), key=lambda i: tried[i][3]["train"]["best_val_ndcg10"])
-    cfg, model, key, meta, cached = tried[best]
+        tried.append(Trained(cfg, model, key, meta, cached))
+    best = max(range(len(tried)), key=lambda i: tried[i].val)
+    t = tried[best]
+    cfg, model, key, meta, cached = t.config, t.model, t.key, t.meta, t.cached
     chosen = ""
     if len(tried) > 1:
         chosen = (f"; {candidate_label(base, best)} chosen on validation NDCG@10 among "
-                  + ", ".join(f"{candidate_label(base, i)} {t[3]['train']['best_val_ndcg10']:.4f}"
-                              for i, t in enumerate(tried)))
+                  + ", ".join(f"{candidate_label(base, i)} {t.val:.4f}" for i, t in enumerate(tried)))
         ctx.progress.info(f"teacher: {chosen[2:]}")
     vals = [meta["train"]["best_val_ndcg10"]]
     dc = ctx.cfg.distill
@@ -226,10 +226,9 @@ def run_teacher(ctx: Context) -> StageResult:
     desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, dropout {cfg.dropout}, "
             f"full-softmax CE on every position{chosen}{born} (fp32 .tflite)")
     extra = {"train": meta["train"], "generations_val_ndcg10": vals,
-             "candidates_val_ndcg10": {candidate_label(base, i): t[3]["train"]["best_val_ndcg10"]
-                                       for i, t in enumerate(tried)}}
+             "candidates_val_ndcg10": {candidate_label(base, i): t.val for i, t in enumerate(tried)}}
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
-                          train_s, cached and all(t[4] for t in tried), extra=extra)
+                          train_s, cached and all(t.cached for t in tried), extra=extra)
     ctx.teacher, ctx.teacher_key, ctx.teacher_val = model, key, max(vals)
     return stage
 
@@ -241,6 +240,24 @@ def candidate_label(base: Any, i: int) -> str:
         return "teacher"
     values = asdict(base) if i == 0 else {**asdict(base), **base.candidates[i - 1]}
     return ", ".join(f"{k} {values[k]}" for k in keys)
+
+
+@dataclass
+class Trained:
+    """One model a selection step tried (teacher candidates, student widths): its config, the
+    model, its cache key and meta, and whether it came from the cache."""
+
+    config: Any
+    model: Any  # teacher: SequenceModel; student: (graph, SequenceModel)
+    key: str
+    meta: dict[str, Any]
+    cached: bool
+    seconds: float = 0.0
+
+    @property
+    def val(self) -> float:
+        """Its best validation NDCG@10 in training."""
+        return self.meta["train"]["best_val_ndcg10"]
 
 
 def cached_or_train(ctx: Context, name: str, key: str, model: Any, train_fn: Any) -> tuple[dict, bool, float]:

@@ -12,10 +12,13 @@ A new technique is a config class, a function and one `register()` call.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from builder.config import BuildConfig, ConfigError, DistillConfig, PruneConfig, StudentConfig
 from builder.results import StageResult
+
+if TYPE_CHECKING:  # builder.pipeline imports this module
+    from builder.pipeline import Trained
 
 
 @dataclass(frozen=True)
@@ -172,12 +175,12 @@ def architecture_key(sc: StudentConfig) -> dict[str, Any]:
 
 
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
-                     desc: str, cache_name: str | None = None) -> tuple[Any, Any, str, dict, bool, float]:
+                     desc: str, cache_name: str | None = None) -> Trained:
     """A student of config `sc` distilled from the current teacher with `dc`, cached under the
-    teacher's key; -> (graph, views, key, meta, cached, seconds)."""
+    teacher's key; its model is (graph, views)."""
     from builder.compress.distill import distill
     from builder.models.student import build_student
-    from builder.pipeline import cached_or_train
+    from builder.pipeline import Trained, cached_or_train
 
     reseed(ctx, cache_name or step.stage)
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
@@ -185,7 +188,7 @@ def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
     meta, cached, secs = cached_or_train(
         ctx, cache_name or step.stage, key, graph,
         lambda: {"train": asdict(distill(v, ctx.teacher, dc, sc, ctx.fit_data(), desc=desc))})
-    return graph, v, key, meta, cached, secs
+    return Trained(sc, (graph, v), key, meta, cached, secs)
 
 
 def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
@@ -196,18 +199,20 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
 
     sc: StudentConfig = step.config
     dc = ctx.cfg.distill
-    _, v, key, meta, cached, secs = _train_distilled(ctx, step, sc, dc, "assistant")
-    val, before = meta["train"]["best_val_ndcg10"], ctx.teacher_val
+    run = _train_distilled(ctx, step, sc, dc, "assistant")
+    _, v = run.model
+    val, before = run.val, ctx.teacher_val
     takes_over = val > before
     verdict = (f"validation NDCG@10 {val:.4f} vs the teacher's {before:.4f}: "
                + ("becomes the teacher of the next steps" if takes_over else "not better, the teacher stays"))
     row = student_stage(ctx, step.stage, v.last,
                         f"teacher assistant ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, T "
                         f"{dc.temperature}), distilled from the teacher, fp32; {verdict}",
-                        seconds=secs, cached=cached, extra={"train": meta["train"], "takes_over": takes_over})
+                        seconds=run.seconds, cached=run.cached,
+                        extra={"train": run.meta["train"], "takes_over": takes_over})
     ctx.progress.info(f"{step.stage}: {verdict}")
     if takes_over:
-        ctx.teacher, ctx.teacher_key, ctx.teacher_val = v, key, val
+        ctx.teacher, ctx.teacher_key, ctx.teacher_val = v, run.key, val
     return chain, [row]
 
 
@@ -222,37 +227,34 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
 
     dc: DistillConfig = step.config
     sc = ctx.cfg.student
-    tried: list[tuple[StudentConfig, tuple]] = []
+    drop = ctx.cfg.evaluate.max_ndcg_drop
+    limit = sc.max_dim if dc.item_init != "teacher_pca" else min(sc.max_dim, ctx.teacher_dim)
+    tried: list[Trained] = []
     while True:
         name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
         run = _train_distilled(ctx, step, sc, dc, f"student (dim {sc.dim})", cache_name=name)
-        tried.append((sc, run))
-        limit = sc.max_dim if dc.item_init != "teacher_pca" else min(sc.max_dim, ctx.teacher_dim)
-        wider = next_width(run[3]["train"]["best_val_ndcg10"], ctx.teacher_val, sc.dim, limit,
-                           ctx.cfg.evaluate.max_ndcg_drop)
+        tried.append(run)
+        wider = next_width(run.val, ctx.teacher_val, sc.dim, limit, drop)
         if wider is None:
             break
-        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run[3]['train']['best_val_ndcg10']:.4f} "
-                          f"is more than {ctx.cfg.evaluate.max_ndcg_drop:.0%} below the teacher's "
-                          f"{ctx.teacher_val:.4f}: trying dim {wider}")
+        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run.val:.4f} is more than "
+                          f"{drop:.0%} below the teacher's {ctx.teacher_val:.4f}: trying dim {wider}")
         sc = replace(sc, dim=wider)
-    best = max(range(len(tried)), key=lambda i: tried[i][1][3]["train"]["best_val_ndcg10"])
-    sc, (graph, v, key, meta, cached, secs) = tried[best]
-    secs = sum(r[5] for _, r in tried)
+    best = max(tried, key=lambda t: t.val)
+    sc, (graph, v) = best.config, best.model
     widths = ""
     if len(tried) > 1:
-        widths = ("; width chosen on validation: " + ", ".join(
-            f"dim {c.dim} {r[3]['train']['best_val_ndcg10']:.4f}" for c, r in tried)
-            + f" (teacher {ctx.teacher_val:.4f})")
+        widths = ("; width chosen on validation: " + ", ".join(f"dim {t.config.dim} {t.val:.4f}" for t in tried)
+                  + f" (teacher {ctx.teacher_val:.4f})")
         ctx.progress.info(f"{step.stage}: keeps dim {sc.dim}{widths}")
     init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
     row = student_stage(ctx, step.stage, v.last,
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
                         f"T {dc.temperature}{init}{widths}), fp32",
-                        seconds=secs, cached=all(r[4] for _, r in tried),
-                        extra={"train": meta["train"],
-                               "widths_val_ndcg10": {c.dim: r[3]["train"]["best_val_ndcg10"] for c, r in tried}})
-    return Chain(graph, key, "distilled student", distill=dc, val=meta["train"]["best_val_ndcg10"],
+                        seconds=sum(t.seconds for t in tried), cached=all(t.cached for t in tried),
+                        extra={"train": best.meta["train"],
+                               "widths_val_ndcg10": {t.config.dim: t.val for t in tried}})
+    return Chain(graph, best.key, "distilled student", distill=dc, val=best.val,
                  stage=step.stage, student=sc), [row]
 
 

@@ -10,15 +10,14 @@ from builder.export.tflite import ConversionOptions, convert
 from builder.models.student import build_student, calibrate_score_floor, views
 from builder.progress import SILENT
 from builder.training import FitData, set_seed
+from files_for_tests import stepping_fit
 
 N, L, D, K = 60, 6, 8, 3
 
 
 @pytest.fixture(scope="module")
 def fit():
-    rng = np.random.default_rng(0)
-    seq = np.cumsum(rng.integers(1, 3, size=(200, L + 1)), axis=1) % (N - 1) + 1
-    return FitData(seq[:, :-1].astype(np.int32), seq[:, 1:].astype(np.int32), None, L, SILENT)
+    return stepping_fit(N, L)
 
 
 @pytest.fixture(scope="module")

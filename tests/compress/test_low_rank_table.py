@@ -12,9 +12,9 @@ from builder.export.tflite import ConversionOptions, convert
 from builder.models.layers import ItemEmbedding
 from builder.models.student import build_student, calibrate_score_floor, views
 from builder.models.teacher import build_teacher
-from builder.progress import SILENT
 from builder.recipe import architecture_key
-from builder.training import FitData, set_seed
+from builder.training import set_seed
+from files_for_tests import stepping_fit
 
 # A @ B this large (9,600 values) is not constant-folded by the converter: the export test
 # fails unless the lookup range is frozen before conversion (freeze_lookup_ranges)
@@ -92,9 +92,7 @@ def test_dense_students_keep_their_cache_keys():
 
 @pytest.fixture(scope="module")
 def fit():
-    rng = np.random.default_rng(0)
-    seq = np.cumsum(rng.integers(1, 3, size=(200, L + 1)), axis=1) % (N - 1) + 1
-    return FitData(seq[:, :-1].astype(np.int32), seq[:, 1:].astype(np.int32), None, L, SILENT)
+    return stepping_fit(N, L)
 
 
 @pytest.fixture(scope="module")
