@@ -19,6 +19,9 @@ model trained on it therefore has the low-rank, clustered structure real tables 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +41,7 @@ def zipf_probabilities(n: int, exponent: float = 0.8) -> np.ndarray:
 def generate_interactions(cfg: SyntheticConfig, seed: int = 0) -> Interactions:
     """Interactions of the `cfg.kind` generator (see the module docstring)."""
     if cfg.kind == "latent":
-        return _latent_interactions(cfg, seed)
+        return latent_interactions(cfg, seed)
     return _successor_interactions(cfg, seed)
 
 
@@ -59,7 +62,26 @@ def _successor_interactions(cfg: SyntheticConfig, seed: int) -> Interactions:
                                            f"follow_prob={cfg.follow_prob})")
 
 
-def _latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256) -> Interactions:
+@dataclass(frozen=True)
+class LatentStep:
+    """One step of the latent generator for its active users, before their choice is recorded
+    (what `observe` sees: benchmarks/synthetic_oracle.py ranks by the true probabilities)."""
+
+    t: int
+    users: np.ndarray  # [a] user indices
+    lengths: np.ndarray  # [a] their history lengths
+    base: np.ndarray  # [a, N] taste . item / temperature + log popularity (before the Gumbel noise)
+    seen: np.ndarray  # [a, N] items already chosen
+    prev: np.ndarray | None  # [a] the item chosen at t - 1 (None at t = 0)
+    successors: np.ndarray  # [N, SUCCESSORS] planted successors
+    log_pop: np.ndarray  # [N] log popularity
+    follow_prob: float
+    pick: np.ndarray  # [a] the item chosen at t
+
+
+def latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256,
+                        observe: Callable[[LatentStep], None] | None = None) -> Interactions:
+    """The `latent` generator (module docstring); `observe`, if given, sees every step."""
     rng = np.random.default_rng(seed)
     n_items, n_users, d = cfg.num_items, cfg.num_users, cfg.latent_dim
     centers = rng.normal(size=(cfg.num_clusters, d))
@@ -88,12 +110,17 @@ def _latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256) -> I
             rows = np.arange(a)
             taste[:a] += cfg.drift * rng.normal(size=(a, d)) / np.sqrt(d)
             taste[:a] /= np.linalg.norm(taste[:a], axis=1, keepdims=True)
-            logits = (taste[:a] @ items.T) / cfg.taste_temperature + log_pop + rng.gumbel(size=(a, n_items))
+            base = (taste[:a] @ items.T) / cfg.taste_temperature + log_pop
+            logits = base + rng.gumbel(size=(a, n_items))
             logits[seen[:a]] = -np.inf
             pick = logits.argmax(axis=1)
-            if t > 0:
-                nxt = successors[seqs[u[:a], t - 1], rng.integers(0, SUCCESSORS, size=a)]
+            prev = seqs[u[:a], t - 1] if t > 0 else None
+            if prev is not None:
+                nxt = successors[prev, rng.integers(0, SUCCESSORS, size=a)]
                 pick = np.where((rng.random(a) < cfg.follow_prob) & ~seen[rows, nxt], nxt, pick)
+            if observe is not None:
+                observe(LatentStep(t, u[:a], lengths[u[:a]], base, seen[:a], prev, successors, log_pop,
+                                   cfg.follow_prob, pick))
             seqs[u[:a], t] = pick
             seen[rows, pick] = True
     return _to_interactions(seqs, lengths, n_items, f"synthetic latent catalog ({n_users} users, {n_items} "
