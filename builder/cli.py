@@ -159,6 +159,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     b.add_argument("--force", action="store_true", help="ignore cached stages and rebuild everything")
     b.add_argument("--seed", type=int, help="random seed (overrides the config's `seed`)")
     _add_budget_args(b)
+    w = b.add_argument_group("multi-worker training (every worker runs this same command; see README)")
+    w.add_argument("--workers", metavar="HOST:PORT,...",
+                   help="every worker's address, the chief first (default: TF_CONFIG, else one process)")
+    w.add_argument("--worker-index", dest="worker_index", type=int, metavar="I",
+                   help="this worker's position in --workers (0 = the chief, which writes the run)")
 
     d = sub.add_parser("data", help="dataset commands")
     dsub = d.add_subparsers(dest="data_command", required=True)
@@ -191,11 +196,37 @@ def _load_config(args: argparse.Namespace) -> Any:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from builder import distributed
+    from builder.config import ConfigError
     from builder.pipeline import build
     from builder.progress import Progress
 
     cfg = _load_config(args)
-    result = build(cfg, args.out, Progress(_verbosity(args)), force=args.force)
+    try:
+        cluster = distributed.cluster_from(args.workers, args.worker_index)
+    except ValueError as e:
+        raise ConfigError(str(e)) from e
+    if cluster is None:
+        result = build(cfg, args.out, Progress(_verbosity(args)), force=args.force)
+    else:
+        if cfg.budget.active:
+            raise ConfigError("--workers: budget mode (--max-bytes/--max-latency-us/--time-budget) decides "
+                              "on wall-clock time, which differs between workers; run it on one machine")
+        distributed.start(cluster)
+        # Every worker trains every stage (caches are per machine, and a worker that skipped a cached
+        # stage would leave the others waiting); only the chief's run directory is kept.
+        out = args.out if cluster.chief else Path(tempfile.mkdtemp(prefix="rec-builder-worker-"))
+        try:
+            result = build(cfg, out, Progress(_verbosity(args) if cluster.chief else 0), force=True)
+        finally:
+            if not cluster.chief:
+                shutil.rmtree(out, ignore_errors=True)
+        if not cluster.chief:
+            print(f"worker {cluster.index} of {len(cluster.workers)}: done (the chief writes the run)")
+            return EXIT_OK
     gate = result.gate
     if result.search is not None:
         print(f"{result.run_dir}/frontier.json  budget: {result.search['status']} ({result.search['message']})")

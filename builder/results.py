@@ -53,8 +53,9 @@ class BuildResult:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        from builder import __version__
+        from builder import __version__, distributed
 
+        cluster = distributed.cluster()
         return {
             "builder_version": __version__,
             "run_name": self.config.run_name,
@@ -76,6 +77,7 @@ class BuildResult:
             "comparisons": self.comparisons,
             "gate": self.gate,
             "seconds": round(self.seconds, 1),
+            "workers": 1 if cluster is None else len(cluster.workers),  # training processes
         }
 
 

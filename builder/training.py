@@ -25,6 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from builder import distributed
 from builder._keras import keras, tf
 from builder.config import TrainingConfig
 from builder.data.dataset import EvalSplit
@@ -79,10 +80,12 @@ class TrainResult:
 
 
 def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tensor | None,
-                  alpha: float, temperature: float) -> tf.Tensor:
-    """Masked next-item loss over [B, L] targets and [B, L, N] logits (see module doc)."""
+                  alpha: float, temperature: float, denom: tf.Tensor | None = None) -> tf.Tensor:
+    """Masked next-item loss over [B, L] targets and [B, L, N] logits (see module doc), averaged
+    over the non-padding positions, or divided by `denom` (a multi-worker step: the global batch's
+    count, so that the workers' shard losses sum to the batch's mean)."""
     mask = tf.cast(targets > 0, tf.float32)
-    denom = tf.maximum(tf.reduce_sum(mask), 1.0)
+    denom = tf.maximum(tf.reduce_sum(mask), 1.0) if denom is None else denom
     ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
     hard = tf.reduce_sum(ce * mask) / denom
     if teacher_logits is None or alpha >= 1.0:
@@ -190,17 +193,28 @@ def train(
 
     soft = TeacherLogits(teacher, inputs) if distill else None
 
-    @tf.function(reduce_retracing=True, jit_compile=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
-    def step(x: tf.Tensor, y: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
+    strategy = distributed.strategy()
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+
+    def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits = seq(x, training=True)
-            loss = sequence_loss(y, logits, t_logits, spec.alpha, spec.temperature)
+            loss = sequence_loss(y, logits, t_logits, spec.alpha, spec.temperature, denom)
             if seq.losses:
-                loss += tf.add_n(seq.losses)
+                loss += tf.add_n(seq.losses) / replicas
         grads = tape.gradient(loss, seq.trainable_variables)
-        optimizer.apply_gradients(
+        optimizer.apply_gradients(  # multi-worker: all-reduced (summed) over the workers' shards
             [(g, v) for g, v in zip(grads, seq.trainable_variables) if g is not None])
         return loss
+
+    if strategy is None:
+        step = tf.function(replica_step, reduce_retracing=True,
+                           jit_compile=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
+    else:
+        @tf.function(reduce_retracing=True)  # no XLA: it cannot compile the collectives
+        def step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
+            losses = strategy.run(replica_step, args=(x, y, denom, t_logits))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     for cb in callbacks:
         cb.set_model(seq)
@@ -224,9 +238,11 @@ def train(
                 idx = order[start:start + spec.batch_size]
                 for cb in callbacks:
                     cb.on_train_batch_begin(b)
+                denom = tf.constant(max(float(np.count_nonzero(targets[idx])), 1.0))
+                idx = distributed.shard(idx)  # this worker's rows (all of them in one process)
                 x = tf.constant(inputs[idx])
                 t_logits = soft.batch(idx, x) if soft is not None else None
-                losses.append(float(step(x, tf.constant(targets[idx]), t_logits)))
+                losses.append(float(step(x, tf.constant(targets[idx]), denom, t_logits)))
             for cb in callbacks:
                 cb.on_epoch_end(epoch)
             row = {"epoch": epoch, "loss": float(np.mean(losses))}

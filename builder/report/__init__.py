@@ -72,6 +72,9 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
            f"{pr['confidence']:.0%} bootstrap CIs over users ({pr['bootstrap_samples']} resamples); "
            "differences to the teacher are paired on the same users. Every stage with a .tflite is "
            "measured by running that file through the LiteRT interpreter.", ""]
+    if data.get("workers", 1) > 1:
+        out += [f"Training: data-parallel on {data['workers']} workers (tf.distribute."
+                "MultiWorkerMirroredStrategy, one shard of every global batch each).", ""]
     rows = stage_table(data)
     out.append("| " + " | ".join(rows[0]) + " |")
     out.append("|" + "---|" * len(rows[0]))
