@@ -95,24 +95,28 @@ def _sort_key_ids(ids: np.ndarray) -> np.ndarray:
 
 
 def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row codes (int64) into the distinct values (object array) of an id column."""
+    """Per-row codes (int32) into the distinct values (object array) of an id column."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64), np.asarray(col.cat.categories, dtype=object)
+        return col.cat.codes.to_numpy().astype(np.int32, copy=False), np.asarray(col.cat.categories, dtype=object)
     codes, uniques = pd.factorize(col)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    return codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object)
 
 
 def k_core(users: np.ndarray, items: np.ndarray, min_user: int, min_item: int) -> np.ndarray:
     """Positions of the events that survive iteratively dropping items with fewer than
     `min_item` events, then users with fewer than `min_user`, until stable (ascending)."""
-    pos = np.arange(len(users))
+    pos = np.arange(len(users), dtype=np.int32 if len(users) < 2**31 else np.int64)
     n_users, n_items = int(users.max(initial=-1)) + 1, int(items.max(initial=-1)) + 1
     while True:
         n = len(pos)
-        keep = np.bincount(items, minlength=n_items)[items] >= min_item
-        pos, users, items = pos[keep], users[keep], items[keep]
-        keep = np.bincount(users, minlength=n_users)[users] >= min_user
-        pos, users, items = pos[keep], users[keep], items[keep]
+        counts = np.bincount(items, minlength=n_items)
+        if (counts[counts > 0] < min_item).any():  # a pass over the events only when some go
+            keep = counts[items] >= min_item
+            pos, users, items = pos[keep], users[keep], items[keep]
+        counts = np.bincount(users, minlength=n_users)
+        if (counts[counts > 0] < min_user).any():
+            keep = counts[users] >= min_user
+            pos, users, items = pos[keep], users[keep], items[keep]
         if len(pos) == n:
             return pos
 
@@ -124,14 +128,26 @@ def sample_users(num_users: int, fraction: float, seed: int) -> np.ndarray | Non
     return np.random.default_rng(seed).choice(num_users, max(1, round(fraction * num_users)), replace=False)
 
 
+def _radix_order(keys: list[np.ndarray]) -> np.ndarray:
+    """Stable order by the non-negative integer `keys` (most significant first): LSD radix sort,
+    16 bits a pass (NumPy's stable sort of uint16 is a radix sort: linear, unlike int64's)."""
+    order: np.ndarray | None = None
+    for key in reversed(keys):
+        bits = int(key.max(initial=0)).bit_length()
+        for shift in range(0, max(bits, 1), 16):
+            digit = key if order is None else key[order]
+            digit = ((digit >> shift) & 0xFFFF).astype(np.uint8 if bits - shift <= 8 else np.uint16)
+            step = np.argsort(digit, kind="stable")
+            order = step if order is None else order[step]
+    return order if order is not None else np.zeros(0, dtype=np.int64)
+
+
 def _by_user_then_time(user: np.ndarray, time: np.ndarray) -> np.ndarray:
-    """Stable order by (user, time): one int64 key when it fits, else a two-key lexsort."""
-    if len(time) == 0:
-        return np.zeros(0, dtype=np.int64)
-    t0, span = int(time.min()), int(time.max()) - int(time.min()) + 1
-    if (int(user.max()) + 1) * span < 2**63:
-        return np.argsort(user * span + (time - t0), kind="stable")
-    return np.lexsort((time, user))
+    """Stable order by (user, time); a log already in time order needs only the user passes."""
+    if len(time) == 0 or (time[1:] >= time[:-1]).all():
+        return _radix_order([user])
+    t = time.view(np.uint64) - np.uint64(time.min().view(np.uint64))  # time - min, without overflow
+    return _radix_order([user, t])
 
 
 def _drop_duplicates(user: np.ndarray, item: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -141,10 +157,11 @@ def _drop_duplicates(user: np.ndarray, item: np.ndarray, time: np.ndarray) -> np
     tie = (user[1:] == user[:-1]) & (time[1:] == time[:-1])
     if not tie.any():
         return keep
-    run = np.cumsum(np.concatenate(([True], ~tie)))
     pos = np.flatnonzero(np.concatenate(([False], tie)) | np.concatenate((tie, [False])))
-    pos = pos[np.lexsort((item[pos], run[pos]))]  # stable: equal (run, item) stay in row order
-    dup = (run[pos[1:]] == run[pos[:-1]]) & (item[pos[1:]] == item[pos[:-1]])
+    run = np.cumsum(np.concatenate(([True], ~tie[pos[1:] - 1])))  # tie runs, numbered along `pos`
+    perm = np.lexsort((item[pos], run))  # stable: equal (run, item) stay in row order
+    pos, run = pos[perm], run[perm]
+    dup = (run[1:] == run[:-1]) & (item[pos[1:]] == item[pos[:-1]])
     keep[pos[1:][dup]] = False
     return keep
 
@@ -152,9 +169,9 @@ def _drop_duplicates(user: np.ndarray, item: np.ndarray, time: np.ndarray) -> np
 def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> SequenceDataset:
     """User sample, implicit feedback, duplicates, k-core, chronological sequences, vocabulary.
 
-    Vectorised over the events (codes of the ids, one sort); the result is what the row-wise
-    pandas version gave: users in sorted id order, items by `_sort_key_ids` of their first
-    appearance, each sequence by (timestamp, source line)."""
+    Vectorised over the events (integer codes of the ids, one radix sort); the result is what
+    the row-wise pandas version gave: users in sorted id order, items by `_sort_key_ids` of
+    their first appearance, each sequence by (timestamp, source line)."""
     ev = inter.events
     n_raw = len(ev)
     ucodes, uvalues = _codes(ev["user"])
@@ -163,25 +180,34 @@ def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> Sequen
     line = ev["line"].to_numpy()
     present = np.flatnonzero(np.bincount(ucodes, minlength=len(uvalues)))
     by_id = present[np.argsort(uvalues[present], kind="stable")]  # distinct users, sorted by id
-    rank = np.zeros(len(uvalues), dtype=np.int64)
-    rank[by_id] = np.arange(len(by_id))
-    rows = np.arange(n_raw)
+    rank = np.zeros(len(uvalues), dtype=np.int32)
+    rank[by_id] = np.arange(len(by_id), dtype=np.int32)
+    user, item, time = rank[ucodes], icodes, ts
+    rows = np.arange(n_raw, dtype=np.int32 if n_raw < 2**31 else np.int64)
+    mask = None
     sampled = sample_users(len(by_id), cfg.user_fraction, seed)
     if sampled is not None:
         chosen = np.zeros(len(by_id), dtype=bool)
         chosen[sampled] = True
-        rows = rows[chosen[rank[ucodes]]]
+        mask = chosen[user]
     if cfg.rating_threshold is not None:
-        rating = ev["rating"].to_numpy(dtype=np.float64)[rows]
-        if np.isnan(rating).all():
+        rating = ev["rating"].to_numpy(dtype=np.float64)
+        if np.isnan(rating if mask is None else rating[mask]).all():
             raise DataError(f"{inter.source}: data.rating_threshold is set but the data has no ratings "
                             "(set data.rating_col, or remove rating_threshold)")
-        rows = rows[rating >= cfg.rating_threshold]
-    user = rank[ucodes[rows]]
-    order = _by_user_then_time(user, ts[rows])
-    rows, user = rows[order], user[order]
-    rows = rows[_drop_duplicates(user, icodes[rows], ts[rows])]
-    rows = rows[k_core(rank[ucodes[rows]], icodes[rows], cfg.min_user_interactions, cfg.min_item_interactions)]
+        mask = (rating >= cfg.rating_threshold) if mask is None else mask & (rating >= cfg.rating_threshold)
+    if mask is not None:
+        rows, user, item, time = rows[mask], user[mask], item[mask], time[mask]
+    order = _by_user_then_time(user, time)
+    rows, user, item, time = rows[order], user[order], item[order], time[order]
+    del order
+    keep = _drop_duplicates(user, item, time)
+    del time
+    if not keep.all():
+        rows, user, item = rows[keep], user[keep], item[keep]
+    pos = k_core(user, item, cfg.min_user_interactions, cfg.min_item_interactions)
+    if len(pos) < len(rows):
+        rows, user, item = rows[pos], user[pos], item[pos]
     if len(rows) == 0:
         raise DataError(
             f"{inter.source}: no interactions left after filtering ({n_raw} read; rating_threshold="
@@ -193,18 +219,19 @@ def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> Sequen
     if not (line[1:] >= line[:-1]).all():  # rows not in line order: (user, timestamp, line) as before
         rows = np.flatnonzero(kept)
         rows = rows[np.lexsort((line[rows], ts[rows], rank[ucodes[rows]]))]
+        user, item = rank[ucodes[rows]], icodes[rows]
     first_seen = pd.unique(icodes[kept])  # item codes by first appearance (ties of `_sort_key_ids`)
     by_key = first_seen[_sort_key_ids(ivalues[first_seen])]
     item_ids = [""] + [str(x) for x in ivalues[by_key]]
     index = np.zeros(len(ivalues), dtype=np.int32)
     index[by_key] = np.arange(1, len(by_key) + 1, dtype=np.int32)
-    idx = index[icodes[rows]]
-    user = rank[ucodes[rows]]
+    idx = index[item]
     starts = np.flatnonzero(np.concatenate(([True], user[1:] != user[:-1])))
-    sequences = np.split(idx, starts[1:])
+    ends = np.append(starts[1:], len(idx))
+    sequences = [idx[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
     user_ids = [str(u) for u in uvalues[ucodes[rows[starts]]]]
     titles, genres = _metadata(inter.items, item_ids)
-    lengths = np.diff(np.append(starts, len(idx)))
+    lengths = ends - starts
     stats = {
         "interactions_read": int(n_raw),
         "interactions": int(len(idx)),

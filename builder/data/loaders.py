@@ -84,7 +84,7 @@ class _Latin1Text(io.RawIOBase):
         self._f = open(path, "rb")
         self._sep = re.compile(sep) if sep is not None else None
         self._carry = b""  # multi-character delimiter: the unfinished last line of a block
-        self._out = b""
+        self._out = memoryview(b"")  # transformed bytes not yet handed out
         self._eof = False
 
     def readable(self) -> bool:
@@ -95,7 +95,7 @@ class _Latin1Text(io.RawIOBase):
         if not block:
             self._eof = True
         if self._sep is None:
-            self._out += block if block.isascii() else block.decode("latin-1").encode("utf-8")
+            self._out = memoryview(block if block.isascii() else block.decode("latin-1").encode("utf-8"))
             return
         data = self._carry + block
         cut = len(data) if self._eof else data.rfind(b"\n") + 1
@@ -105,10 +105,10 @@ class _Latin1Text(io.RawIOBase):
             raise DataError(f"{self._f.name}: holds the control character \\x1f, which the reader of "
                             "multi-character delimiters uses; convert the file to a 1-character delimiter")
         text = re.sub(r"(?m)^[^\S\n]+|[^\S\n]+$", "", text)
-        self._out += self._sep.sub(_UNIT_SEP, text).encode("utf-8")
+        self._out = memoryview(self._sep.sub(_UNIT_SEP, text).encode("utf-8"))
 
     def readinto(self, buf) -> int:  # type: ignore[override]
-        while len(self._out) < len(buf) and not self._eof:
+        while not len(self._out) and not self._eof:
             self._fill()
         n = min(len(buf), len(self._out))
         buf[:n] = self._out[:n]
@@ -290,8 +290,8 @@ class _NumberColumn:
         if not self.chunks:
             return np.zeros(0, dtype=dtype)
         if self.floats:  # one float anywhere: pandas read the whole column as float64 (as before)
-            return np.concatenate([c.astype(np.float64) for c in self.chunks]).astype(dtype)
-        return np.concatenate(self.chunks).astype(dtype)
+            return np.concatenate([c.astype(np.float64, copy=False) for c in self.chunks]).astype(dtype, copy=False)
+        return np.concatenate(self.chunks).astype(dtype, copy=False)
 
 
 @dataclass
@@ -317,7 +317,7 @@ class _IdColumn:
         if indices.null_count:
             values = pd.concat([values, pd.Series([""], dtype=str)], ignore_index=True)
             indices = pc.fill_null(indices, len(dictionary))
-        return indices.to_numpy().astype(np.int64), values.reset_index(drop=True)
+        return indices.to_numpy().astype(np.int32, copy=False), values.reset_index(drop=True)
 
 
 def _ids(values: pd.Series, codes: np.ndarray, lines: np.ndarray, col: str, path: Path,
@@ -327,17 +327,19 @@ def _ids(values: pd.Series, codes: np.ndarray, lines: np.ndarray, col: str, path
     Returns new per-row codes and the distinct normalised ids (`auto`: integers when every
     id is one, then `007` and `7` are the same id; else stripped strings)."""
     s = values.astype(str).str.strip()
+    num = None
     if id_type == "auto":  # integers when every id is one (then 007 and 7 are the same id), else strings
         num = pd.to_numeric(s, errors="coerce")
         whole = num.notna().all() and bool(np.isclose(num.to_numpy(dtype=float) % 1, 0).all())
         id_type = "int" if whole and len(s) else "str"
     if id_type == "int":
-        num, bad = _numbers(s, integer=True)
-        if bad.any():
-            i = int(np.argmax(bad[codes]))
-            raise DataError(f"{_not_a_number(path, int(lines[i]), 'id', col, values.iloc[codes[i]])} (ids are "
-                            "integers with data.id_type: int; use data.id_type: str or auto, "
-                            "or --id-type str, for ids like 'u1' or 'sku-123')")
+        if num is None:  # forced: every value must be a whole number
+            num, bad = _numbers(s, integer=True)
+            if bad.any():
+                i = int(np.argmax(bad[codes]))
+                raise DataError(f"{_not_a_number(path, int(lines[i]), 'id', col, values.iloc[codes[i]])} (ids "
+                                "are integers with data.id_type: int; use data.id_type: str or auto, "
+                                "or --id-type str, for ids like 'u1' or 'sku-123')")
         s = num.astype(np.int64).astype(str)
     else:
         empty = (s == "").to_numpy()
@@ -345,7 +347,7 @@ def _ids(values: pd.Series, codes: np.ndarray, lines: np.ndarray, col: str, path
             i = int(np.argmax(empty[codes]))
             raise DataError(f"{path} line {int(lines[i])}: id column '{col}' is empty")
     remap, uniques = pd.factorize(s)  # distinct raw values may normalise to one id (' 7', '007', '7')
-    return remap[codes], pd.Index(uniques, dtype=str)
+    return remap.astype(np.int32)[codes], pd.Index(uniques, dtype=str)
 
 
 def _parquet_batches(path: Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
@@ -413,13 +415,12 @@ def _events(source: _Text | Path, have: list[str], cols: _Columns, id_type: str,
     icodes, iids = _ids(ivalues, icodes, lines, cols.item, path, id_type)
     time.check(path, lines)
     rating.check(path, lines)
-    events = pd.DataFrame({
-        "user": pd.Categorical.from_codes(ucodes, categories=uids),
-        "item": pd.Categorical.from_codes(icodes, categories=iids),
-        "timestamp": time.values(np.int64),
-        "rating": rating.values(np.float64) if cols.rating else np.full(n, np.nan),
-        "line": lines,
-    })
+    events = pd.DataFrame({"user": pd.Categorical.from_codes(ucodes, categories=uids),
+                           "item": pd.Categorical.from_codes(icodes, categories=iids)})
+    # one column at a time: no consolidation copy of the int64 / float64 columns into one block
+    events["timestamp"] = time.values(np.int64)
+    events["rating"] = rating.values(np.float64) if cols.rating else np.full(n, np.nan)
+    events["line"] = lines
     return events, {c: pa.chunked_array(v, pa.string()) for c, v in extra.items()}
 
 
