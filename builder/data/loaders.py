@@ -149,10 +149,10 @@ class _Text:
         """File line of the first data row (header or skipped first line count)."""
         return 2 if (self.names is None or self.skip_first) else 1
 
-    def _open(self, columns: list[str] | None, use_threads: bool = True,
-              bad: _BadRows | None = None) -> pcsv.CSVStreamingReader:
+    def _open(self, columns: list[str] | None, use_threads: bool = True, bad: _BadRows | None = None,
+              block: int = _BLOCK) -> pcsv.CSVStreamingReader:
         multi = len(self.sep) > 1
-        read = pcsv.ReadOptions(block_size=_BLOCK, use_threads=use_threads, column_names=self.names,
+        read = pcsv.ReadOptions(block_size=block, use_threads=use_threads, column_names=self.names,
                                 skip_rows=1 if self.skip_first else 0)
         parse = pcsv.ParseOptions(delimiter=_UNIT_SEP if multi else self.sep,
                                   quote_char=False if multi else '"', double_quote=True,
@@ -188,7 +188,7 @@ class _Text:
         _check_file(self.path)
         bad = _BadRows()
         try:
-            reader = self._open(None, bad=bad)
+            reader = self._open(None, bad=bad, block=min(_BLOCK, 1 << 20))  # the header is in the first MiB
         except pa.ArrowInvalid as e:
             raise self._error(e, bad) from None
         names = reader.schema.names
@@ -364,9 +364,10 @@ def _parquet_columns(path: Path) -> list[str]:
 
     _check_file(path)
     try:
-        return pq.ParquetFile(path).schema_arrow.names
+        names = pq.ParquetFile(path).schema_arrow.names
     except Exception as e:  # pyarrow raises several unrelated types
         raise DataError(f"{path}: cannot read as Parquet: {e}") from e
+    return [c for c in names if not c.startswith("__index_level_")]  # a stored pandas index
 
 
 @dataclass(frozen=True)
