@@ -78,11 +78,18 @@ def write_files(cols: dict[str, np.ndarray], out: Path) -> dict[str, Path]:
     return files
 
 
-def worker(path: str) -> None:
-    """Child process: the timed part. Prints one JSON line."""
+def worker(path: str, reference: bool = False) -> None:
+    """Child process: the timed part. Prints one JSON line. `reference`: the previous row-wise
+    pandas implementation instead (kept in tests/data/test_columnar_equivalence.py)."""
     from builder.config import DataConfig
-    from builder.data.dataset import build_dataset
-    from builder.data.loaders import load_interactions
+
+    if reference:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "data"))
+        from test_columnar_equivalence import _old_build as build_dataset  # type: ignore[import-not-found]
+        from test_columnar_equivalence import _old_load as load_interactions
+    else:
+        from builder.data.dataset import build_dataset
+        from builder.data.loaders import load_interactions
 
     cfg = DataConfig(source="file", path=path, rating_col="rating")
     t0 = time.perf_counter()
@@ -97,12 +104,12 @@ def worker(path: str) -> None:
                       "fingerprint": ds.fingerprint()}))
 
 
-def run_child(path: Path) -> dict[str, Any]:
+def run_child(path: Path, reference: bool = False) -> dict[str, Any]:
     """`worker(path)` in a fresh interpreter; its wall time and its own peak RSS."""
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.data_path", "--worker", str(path)],
-                            stdout=subprocess.PIPE, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.data_path", "--worker", str(path)]
+                            + (["--reference"] if reference else []), stdout=subprocess.PIPE, env=env)
     out = proc.stdout.read()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -143,10 +150,13 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {name} | {r['file_bytes'] / 2**20:.0f} MiB | {r['load_s']:.1f} s | {r['build_s']:.1f} s | "
             f"{r['total_s']:.1f} s ({r['wall_s']:.1f} s) | {r['peak_rss_gib']:.2f} GiB | "
             f"{s['interactions']:,} interactions, {s['users']:,} users, {s['items']:,} items | "
-            f"{'met' if ok else 'MISSED'} |")
+            f"{'(the code this replaced)' if r.get('name') == 'reference' else 'met' if ok else 'MISSED'} |")
     fps = {r["fingerprint"] for r in doc["runs"].values() if "string" not in r.get("name", "")}
-    lines += ["", f"Dataset fingerprints: " + ", ".join(f"{k} `{r['fingerprint']}`" for k, r in doc["runs"].items())
-              + (" (integer-id CSV and Parquet agree)" if len(fps) == 1 else ""), ""]
+    lines += ["", "Dataset fingerprints (`SequenceDataset.fingerprint()`: vocabulary + every sequence): "
+              + ", ".join(f"{k} `{r['fingerprint']}`" for k, r in doc["runs"].items())
+              + (" — the integer-id files agree" + (", with the previous implementation too" if any(
+                  r.get("name") == "reference" for r in doc["runs"].values()) else "") if len(fps) == 1 else
+                 " — MISMATCH"), ""]
     return "\n".join(lines)
 
 
@@ -157,10 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--items", type=int, default=500_000)
     p.add_argument("--only", nargs="*", default=None, help="subset of: csv csv_string_ids parquet")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    p.add_argument("--reference", action="store_true",
+                   help="also time the previous pandas implementation on the integer-id CSV (minutes)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.reference)
         return 0
     import pandas as pd
     import pyarrow as pa
@@ -176,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"timing {name} ({path.stat().st_size / 2**20:.0f} MiB) ...")
             runs[name] = dict(run_child(path), name=name)
             say(f"  {runs[name]['wall_s']:.1f} s, {runs[name]['peak_rss_gib']:.2f} GiB")
+        if args.reference:
+            say("timing the previous pandas implementation on csv ...")
+            runs["csv, previous pandas path"] = dict(run_child(files["csv"], reference=True), name="reference")
+            say(f"  {runs['csv, previous pandas path']['wall_s']:.1f} s")
     doc = dict(document_header("data_path", started, time.perf_counter() - t0), rows=args.rows,
                users=args.users, items=args.items, pandas=pd.__version__, pyarrow=pa.__version__,
                targets={"seconds": TARGET_SECONDS, "peak_rss_gib": TARGET_RSS_GIB}, runs=runs)

@@ -307,9 +307,9 @@ class _IdColumn:
         self.chunks.append(pc.dictionary_encode(arr))
 
     def codes(self) -> tuple[np.ndarray, pd.Series]:
-        """Per-row codes (int64) and the distinct raw values as strings (a missing value is '')."""
+        """Per-row codes (int32) and the distinct raw values as strings (a missing value is '')."""
         if not self.chunks:
-            return np.zeros(0, dtype=np.int64), pd.Series([], dtype=str)
+            return np.zeros(0, dtype=np.int32), pd.Series([], dtype=str)
         chunked = pa.table({"c": pa.chunked_array(self.chunks)}).unify_dictionaries().column("c")
         dictionary = chunked.chunk(0).dictionary
         values = dictionary.to_pandas().astype(str)  # as `astype(str)` always did (Parquet ints -> '12')
