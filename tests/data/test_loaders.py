@@ -149,3 +149,10 @@ def test_columnar_events_keep_the_documented_columns(tiny_csv: Path):
     assert list(ev.columns) == ["user", "item", "timestamp", "rating", "line"]
     assert ev["timestamp"].dtype == "int64" and ev["rating"].dtype == "float64" and ev["line"].dtype == "int64"
     assert ev["user"].astype(str).tolist()[:2] == ["0", "0"] and ev["item"].nunique() == 6
+
+
+def test_item_metadata_may_quote_newlines_and_delimiters(tmp_path: Path):
+    p = write_csv(tmp_path / "e.csv", "user_id,item_id,timestamp", ["1,10,1", "1,11,2"])
+    (tmp_path / "items.csv").write_text('item_id,title\n10,"Heat, the\nlong cut"\n11,"Up ""3D"""\n')
+    inter = load_interactions(file_cfg(p, items_path=str(tmp_path / "items.csv"), title_col="title"))
+    assert inter.items.loc["10", "title"] == "Heat, the\nlong cut" and inter.items.loc["11", "title"] == 'Up "3D"'
