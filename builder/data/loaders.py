@@ -76,13 +76,15 @@ def _check_file(path: Path) -> None:
 
 class _Latin1Text(io.RawIOBase):
     """The bytes of a text file as UTF-8 for Arrow, decoded as latin-1 (pure-ASCII blocks pass
-    through untouched). With a multi-character delimiter, each line is stripped and every regex
-    match of the delimiter becomes `_UNIT_SEP`, as pandas' python engine splits lines."""
+    through untouched). With a multi-character delimiter, every (regex, as pandas' python engine
+    reads it) match of the delimiter becomes `_UNIT_SEP`; the engine's stripping of each line is
+    `_read_table`'s (ids and numbers are stripped anyway)."""
 
     def __init__(self, path: Path, sep: str | None) -> None:
         super().__init__()
         self._f = open(path, "rb")
         self._sep = re.compile(sep) if sep is not None else None
+        self._literal = sep if sep is not None and re.escape(sep) == sep else None  # str.replace is faster
         self._carry = b""  # multi-character delimiter: the unfinished last line of a block
         self._out = memoryview(b"")  # transformed bytes not yet handed out
         self._eof = False
@@ -104,8 +106,8 @@ class _Latin1Text(io.RawIOBase):
         if _UNIT_SEP in text:
             raise DataError(f"{self._f.name}: holds the control character \\x1f, which the reader of "
                             "multi-character delimiters uses; convert the file to a 1-character delimiter")
-        text = re.sub(r"(?m)^[^\S\n]+|[^\S\n]+$", "", text)
-        self._out = memoryview(self._sep.sub(_UNIT_SEP, text).encode("utf-8"))
+        text = text.replace(self._literal, _UNIT_SEP) if self._literal else self._sep.sub(_UNIT_SEP, text)
+        self._out = memoryview(text.encode("utf-8"))
 
     def readinto(self, buf) -> int:  # type: ignore[override]
         while not len(self._out) and not self._eof:
@@ -214,6 +216,9 @@ def _read_table(path: Path, sep: str, names: list[str] | None, header: bool,
     cols = text.columns()
     table = pa.Table.from_batches(list(text.batches(cols)), schema=pa.schema([(c, pa.string()) for c in cols]))
     df = table.to_pandas()
+    if len(sep) > 1 and cols:  # pandas' python engine stripped each line before splitting it
+        df[cols[0]] = df[cols[0]].str.lstrip()
+        df[cols[-1]] = df[cols[-1]].str.rstrip()
     df["line"] = np.arange(len(df), dtype=np.int64) + text.offset
     return df
 

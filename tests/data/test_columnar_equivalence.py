@@ -302,3 +302,15 @@ def test_radix_order_is_a_stable_lexsort():
     keep = _drop_duplicates(user[o], item[o], time[o])
     expect = ~pd.DataFrame({"u": user[o], "i": item[o], "t": time[o]}).duplicated().to_numpy()
     assert keep.tolist() == expect.tolist()
+
+
+def test_multichar_metadata_reads_like_the_python_engine(tmp_path: Path):
+    from builder.data.loaders import _read_table
+
+    p = tmp_path / "movies.dat"
+    p.write_bytes("10::Heat (1995)::Action|Crime  \r\n  11::Up: the \"movie\"::Animation\n\n   \n"
+                  "12::Amélie (2001)::Comedy|Romance\n13::::Drama \n".encode("latin-1"))
+    names = ["item", "title", "genres"]
+    new, old = _read_table(p, "::", names, header=False), _old_read_table(p, "::", names, False)
+    assert new.astype(str).to_dict("list") == old.astype(str).to_dict("list")
+    assert new["title"].tolist()[1] == 'Up: the "movie"' and new["genres"].tolist()[0] == "Action|Crime"
