@@ -94,62 +94,144 @@ def _sort_key_ids(ids: np.ndarray) -> np.ndarray:
         return np.argsort(ids, kind="stable")
 
 
-def k_core(events: pd.DataFrame, min_user: int, min_item: int) -> pd.DataFrame:
-    """Iteratively drop users and items with too few interactions until stable."""
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row codes (int32) into the distinct values (object array) of an id column."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int32, copy=False), np.asarray(col.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(col)
+    return codes.astype(np.int32, copy=False), np.asarray(uniques, dtype=object)
+
+
+def k_core(users: np.ndarray, items: np.ndarray, min_user: int, min_item: int) -> np.ndarray:
+    """Positions of the events that survive iteratively dropping items with fewer than
+    `min_item` events, then users with fewer than `min_user`, until stable (ascending)."""
+    pos = np.arange(len(users), dtype=np.int32 if len(users) < 2**31 else np.int64)
+    n_users, n_items = int(users.max(initial=-1)) + 1, int(items.max(initial=-1)) + 1
     while True:
-        n = len(events)
-        ic = events["item"].map(events["item"].value_counts())
-        events = events[ic >= min_item]
-        uc = events["user"].map(events["user"].value_counts())
-        events = events[uc >= min_user]
-        if len(events) == n:
-            return events
+        n = len(pos)
+        counts = np.bincount(items, minlength=n_items)
+        if (counts[counts > 0] < min_item).any():  # a pass over the events only when some go
+            keep = counts[items] >= min_item
+            pos, users, items = pos[keep], users[keep], items[keep]
+        counts = np.bincount(users, minlength=n_users)
+        if (counts[counts > 0] < min_user).any():
+            keep = counts[users] >= min_user
+            pos, users, items = pos[keep], users[keep], items[keep]
+        if len(pos) == n:
+            return pos
 
 
-def sample_users(events: pd.DataFrame, fraction: float, seed: int) -> pd.DataFrame:
-    """The events of a random `fraction` of the users (seeded; every user's events kept whole)."""
+def sample_users(num_users: int, fraction: float, seed: int) -> np.ndarray | None:
+    """Ranks (in sorted user-id order) of a seeded random `fraction` of the users; None: all."""
     if fraction >= 1.0:
-        return events
-    users = np.sort(events["user"].unique())
-    keep = np.random.default_rng(seed).choice(len(users), max(1, round(fraction * len(users))),
-                                              replace=False)
-    return events[events["user"].isin(users[keep])]
+        return None
+    return np.random.default_rng(seed).choice(num_users, max(1, round(fraction * num_users)), replace=False)
+
+
+def _radix_order(keys: list[np.ndarray]) -> np.ndarray:
+    """Stable order by the non-negative integer `keys` (most significant first): LSD radix sort,
+    16 bits a pass (NumPy's stable sort of uint16 is a radix sort: linear, unlike int64's)."""
+    order: np.ndarray | None = None
+    for key in reversed(keys):
+        bits = int(key.max(initial=0)).bit_length()
+        for shift in range(0, max(bits, 1), 16):
+            digit = key if order is None else key[order]
+            digit = ((digit >> shift) & 0xFFFF).astype(np.uint8 if bits - shift <= 8 else np.uint16)
+            step = np.argsort(digit, kind="stable")
+            order = step if order is None else order[step]
+    return order if order is not None else np.zeros(0, dtype=np.int64)
+
+
+def _by_user_then_time(user: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Stable order by (user, time); a log already in time order needs only the user passes."""
+    if len(time) == 0 or (time[1:] >= time[:-1]).all():
+        return _radix_order([user])
+    t = time.view(np.uint64) - np.uint64(time.min().view(np.uint64))  # time - min, without overflow
+    return _radix_order([user, t])
+
+
+def _drop_duplicates(user: np.ndarray, item: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Mask keeping the first of each (user, item, time), for rows already in (user, time, row) order:
+    duplicates can only sit inside a run of equal (user, time)."""
+    keep = np.ones(len(user), dtype=bool)
+    tie = (user[1:] == user[:-1]) & (time[1:] == time[:-1])
+    if not tie.any():
+        return keep
+    pos = np.flatnonzero(np.concatenate(([False], tie)) | np.concatenate((tie, [False])))
+    run = np.cumsum(np.concatenate(([True], ~tie[pos[1:] - 1])))  # tie runs, numbered along `pos`
+    perm = np.lexsort((item[pos], run))  # stable: equal (run, item) stay in row order
+    pos, run = pos[perm], run[perm]
+    dup = (run[1:] == run[:-1]) & (item[pos[1:]] == item[pos[:-1]])
+    keep[pos[1:][dup]] = False
+    return keep
 
 
 def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> SequenceDataset:
-    """User sample, implicit feedback, k-core, chronological sequences, vocabulary."""
-    n_raw = len(inter.events)
-    ev = sample_users(inter.events, cfg.user_fraction, seed)
+    """User sample, implicit feedback, duplicates, k-core, chronological sequences, vocabulary.
+
+    Vectorised over the events (integer codes of the ids, one radix sort); the result is what
+    the row-wise pandas version gave: users in sorted id order, items by `_sort_key_ids` of
+    their first appearance, each sequence by (timestamp, source line)."""
+    ev = inter.events
+    n_raw = len(ev)
+    ucodes, uvalues = _codes(ev["user"])
+    icodes, ivalues = _codes(ev["item"])
+    ts = ev["timestamp"].to_numpy(dtype=np.int64)
+    line = ev["line"].to_numpy()
+    present = np.flatnonzero(np.bincount(ucodes, minlength=len(uvalues)))
+    by_id = present[np.argsort(uvalues[present], kind="stable")]  # distinct users, sorted by id
+    rank = np.zeros(len(uvalues), dtype=np.int32)
+    rank[by_id] = np.arange(len(by_id), dtype=np.int32)
+    user, item, time = rank[ucodes], icodes, ts
+    rows = np.arange(n_raw, dtype=np.int32 if n_raw < 2**31 else np.int64)
+    mask = None
+    sampled = sample_users(len(by_id), cfg.user_fraction, seed)
+    if sampled is not None:
+        chosen = np.zeros(len(by_id), dtype=bool)
+        chosen[sampled] = True
+        mask = chosen[user]
     if cfg.rating_threshold is not None:
-        if ev["rating"].isna().all():
+        rating = ev["rating"].to_numpy(dtype=np.float64)
+        if np.isnan(rating if mask is None else rating[mask]).all():
             raise DataError(f"{inter.source}: data.rating_threshold is set but the data has no ratings "
                             "(set data.rating_col, or remove rating_threshold)")
-        ev = ev[ev["rating"] >= cfg.rating_threshold]
-    ev = ev.drop_duplicates(["user", "item", "timestamp"])
-    ev = k_core(ev, cfg.min_user_interactions, cfg.min_item_interactions)
-    if len(ev) == 0:
+        mask = (rating >= cfg.rating_threshold) if mask is None else mask & (rating >= cfg.rating_threshold)
+    if mask is not None:
+        rows, user, item, time = rows[mask], user[mask], item[mask], time[mask]
+    order = _by_user_then_time(user, time)
+    rows, user, item, time = rows[order], user[order], item[order], time[order]
+    del order
+    keep = _drop_duplicates(user, item, time)
+    del time
+    if not keep.all():
+        rows, user, item = rows[keep], user[keep], item[keep]
+    pos = k_core(user, item, cfg.min_user_interactions, cfg.min_item_interactions)
+    if len(pos) < len(rows):
+        rows, user, item = rows[pos], user[pos], item[pos]
+    if len(rows) == 0:
         raise DataError(
             f"{inter.source}: no interactions left after filtering ({n_raw} read; rating_threshold="
             f"{cfg.rating_threshold}, min_user_interactions={cfg.min_user_interactions}, "
             f"min_item_interactions={cfg.min_item_interactions}); lower the thresholds"
         )
-    raw_items = ev["item"].unique()
-    order = _sort_key_ids(np.asarray(raw_items))
-    item_ids = [""] + [str(x) for x in np.asarray(raw_items)[order]]
-    index = {iid: i for i, iid in enumerate(item_ids) if i > 0}
-    ev = ev.assign(idx=ev["item"].map(index).astype(np.int32))
-    ev = ev.sort_values(["user", "timestamp", "line"], kind="stable")
-    _, starts = np.unique(ev["user"].to_numpy(), return_index=True)
-    starts = np.sort(starts)
-    idx = ev["idx"].to_numpy(dtype=np.int32)
+    kept = np.zeros(n_raw, dtype=bool)
+    kept[rows] = True
+    if not (line[1:] >= line[:-1]).all():  # rows not in line order: (user, timestamp, line) as before
+        rows = np.flatnonzero(kept)
+        rows = rows[np.lexsort((line[rows], ts[rows], rank[ucodes[rows]]))]
+        user, item = rank[ucodes[rows]], icodes[rows]
+    first_seen = pd.unique(icodes[kept])  # item codes by first appearance (ties of `_sort_key_ids`)
+    by_key = first_seen[_sort_key_ids(ivalues[first_seen])]
+    item_ids = [""] + [str(x) for x in ivalues[by_key]]
+    index = np.zeros(len(ivalues), dtype=np.int32)
+    index[by_key] = np.arange(1, len(by_key) + 1, dtype=np.int32)
+    idx = index[item]
+    starts = np.flatnonzero(np.concatenate(([True], user[1:] != user[:-1])))
     ends = np.append(starts[1:], len(idx))
-    sequences = [idx[s:e] for s, e in zip(starts, ends)]
-    user_ids = [str(u) for u in ev["user"].to_numpy()[starts]]
-
-    meta = inter.items
-    titles = [""] + [str(meta["title"].get(i, i)) if i in meta.index else i for i in item_ids[1:]]
-    genres = [()] + [tuple(meta["genres"].get(i, ())) if i in meta.index else () for i in item_ids[1:]]
-    lengths = np.array([len(s) for s in sequences])
+    sequences = [idx[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    user_ids = [str(u) for u in uvalues[ucodes[rows[starts]]]]
+    titles, genres = _metadata(inter.items, item_ids)
+    lengths = ends - starts
     stats = {
         "interactions_read": int(n_raw),
         "interactions": int(len(idx)),
@@ -165,6 +247,19 @@ def build_dataset(inter: Interactions, cfg: DataConfig, seed: int = 0) -> Sequen
         "user_fraction": cfg.user_fraction,
     }
     return SequenceDataset(item_ids, titles, genres, user_ids, sequences, inter.source, stats)
+
+
+def _metadata(meta: pd.DataFrame, item_ids: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Titles (the id where there is none) and genres of the vocabulary, by index (0 = padding)."""
+    meta = meta[~meta.index.duplicated(keep="first")]
+    pos = meta.index.get_indexer(item_ids[1:])
+    found = pos >= 0
+    titles = np.asarray(item_ids[1:], dtype=object)
+    titles[found] = meta["title"].to_numpy(dtype=object)[pos[found]]
+    genres = np.empty(len(pos), dtype=object)
+    genres[found] = meta["genres"].to_numpy(dtype=object)[pos[found]]
+    return ([""] + [str(t) for t in titles],
+            [()] + [tuple(g) if f else () for g, f in zip(genres, found)])
 
 
 def load_dataset(cfg: DataConfig, seed: int = 0) -> SequenceDataset:

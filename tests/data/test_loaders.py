@@ -117,3 +117,42 @@ def test_empty_file(tmp_path: Path):
     p.write_text("")
     with pytest.raises(DataError, match="empty.csv"):
         load_interactions(file_cfg(p))
+
+
+def test_blank_and_whitespace_lines_are_skipped_and_lines_count_rows(tmp_path: Path):
+    p = write_csv(tmp_path / "b.csv", "user_id,item_id,timestamp", ["1,2,3", "", "   ", "1,3,x"])
+    with pytest.raises(DataError, match=r"b.csv line 3: timestamp column 'timestamp'.*'x'"):  # as before
+        load_interactions(file_cfg(p))
+
+
+def test_parquet_bad_value_and_missing_id_name_the_row(tmp_path: Path):
+    import pandas as pd
+
+    pd.DataFrame({"u": ["a", "b", "c"], "i": ["x", "y", "z"], "ts": ["1", "2", "later"]}).to_parquet(
+        tmp_path / "t.parquet")
+    cfg = file_cfg(tmp_path / "t.parquet", user_col="u", item_col="i", time_col="ts")
+    with pytest.raises(DataError, match=r"t.parquet line 3: timestamp column 'ts'.*'later'"):
+        load_interactions(cfg)
+    pd.DataFrame({"u": ["a", None], "i": ["x", "y"], "ts": [1, 2]}).to_parquet(tmp_path / "n.parquet")
+    with pytest.raises(DataError, match=r"n.parquet line 2: id column 'u' is empty"):
+        load_interactions(file_cfg(tmp_path / "n.parquet", user_col="u", item_col="i", time_col="ts"))
+
+
+def test_multichar_delimiter_with_unit_separator_is_clear(tmp_path: Path):
+    (tmp_path / "ratings.dat").write_text("1::10::5::100\n2::1\x1f1::3::101\n")
+    with pytest.raises(DataError, match=r"ratings.dat.*\\x1f"):
+        load_interactions(DataConfig(source="file", path=str(tmp_path)))
+
+
+def test_columnar_events_keep_the_documented_columns(tiny_csv: Path):
+    ev = load_interactions(file_cfg(tiny_csv, rating_col="rating")).events
+    assert list(ev.columns) == ["user", "item", "timestamp", "rating", "line"]
+    assert ev["timestamp"].dtype == "int64" and ev["rating"].dtype == "float64" and ev["line"].dtype == "int64"
+    assert ev["user"].astype(str).tolist()[:2] == ["0", "0"] and ev["item"].nunique() == 6
+
+
+def test_item_metadata_may_quote_newlines_and_delimiters(tmp_path: Path):
+    p = write_csv(tmp_path / "e.csv", "user_id,item_id,timestamp", ["1,10,1", "1,11,2"])
+    (tmp_path / "items.csv").write_text('item_id,title\n10,"Heat, the\nlong cut"\n11,"Up ""3D"""\n')
+    inter = load_interactions(file_cfg(p, items_path=str(tmp_path / "items.csv"), title_col="title"))
+    assert inter.items.loc["10", "title"] == "Heat, the\nlong cut" and inter.items.loc["11", "title"] == 'Up "3D"'
