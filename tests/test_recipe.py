@@ -80,6 +80,13 @@ def test_report_says_whether_the_teacher_is_the_ceiling():
     assert ceiling_lines({"stages": [{"name": "teacher", "extra": {}}]}) == []
 
 
+def test_report_says_when_test_users_are_a_subset():
+    from builder.report import _users
+
+    assert _users(943, 943) == "943 test users"
+    assert "2,000 test users, a random subset of the 1,000,000" in _users(2000, 1_000_000)
+
+
 def test_pruning_verdict_keeps_within_the_limit_and_rejects_beyond_it():
     from builder.recipe import pruning_verdict
 

@@ -38,6 +38,13 @@ def _diff(s: dict[str, Any]) -> str:
     return f"{v['value']:+.4f} [{v['ci_low']:+.4f}, {v['ci_high']:+.4f}] ({v['relative']:+.1%})"
 
 
+def _users(evaluated: int, users: int) -> str:
+    if evaluated >= users:
+        return f"{evaluated:,} test users"
+    return (f"{evaluated:,} test users, a random subset of the {users:,} (`evaluate.max_users`; "
+            "the CIs are over this subset)")
+
+
 def stage_table(data: dict[str, Any]) -> list[list[str]]:
     rows = [["stage", "NDCG@10 [95% CI]", "HR@10 [95% CI]", "MRR", "vs teacher NDCG@10 (paired)",
              "params (non-zero)", ".tflite KiB", "gzip KiB", "int8 share", "top-10 agreement"]]
@@ -68,7 +75,7 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
            f"Data: {ds['source']}: {ds['users']:,} users, {ds['items']:,} items, "
            f"{ds['interactions']:,} interactions (density {ds['density']:.4f}, median sequence "
            f"{ds['seq_len_median']:.0f}).", "",
-           f"Protocol: {pr['split']}; {pr['ranking']}; {pr['users']:,} test users; "
+           f"Protocol: {pr['split']}; {pr['ranking']}; {_users(pr['users'], ds['users'])}; "
            f"{pr['confidence']:.0%} bootstrap CIs over users ({pr['bootstrap_samples']} resamples); "
            "differences to the teacher are paired on the same users. Every stage with a .tflite is "
            "measured by running that file through the LiteRT interpreter.", ""]
