@@ -182,22 +182,6 @@ class LastStep(keras.layers.Layer):
         return x[:, -1, :]
 
 
-class RecentIds(keras.layers.Layer):
-    """ids [B, L] -> [B, n]: the `n` most recent (left padding: the last n columns). Slicing the
-    int32 ids before the lookup leaves the converter no int8 tensor to slice: a sliced int8
-    embedding lost its quantization in the dynamic-batch `scores` graph (a float CONV_2D)."""
-
-    def __init__(self, n: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.n = n
-
-    def call(self, ids: tf.Tensor) -> tf.Tensor:
-        return ids[:, -self.n:]
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "n": self.n}
-
-
 class PaddingMask(keras.layers.Layer):
     """ids [B, L] -> float mask [B, L, 1] (1 for real items, 0 for padding)."""
 
@@ -219,7 +203,6 @@ CUSTOM_OBJECTS = {
     "ItemEmbedding": ItemEmbedding,
     "PositionEmbedding": PositionEmbedding,
     "LastStep": LastStep,
-    "RecentIds": RecentIds,
     "PassThrough": PassThrough,
     "ScoreFloor": ScoreFloor,
     "PaddingMask": PaddingMask,

@@ -14,7 +14,7 @@ One Keras model with two outputs (every position for training, the last one
 for serving) so that pruning and QAT wrap a single graph and both views share
 every weight. The serving view computes only what the last position needs: the
 same conv/pool/residual layers, called again on the embeddings of its receptive
-field (the last c(k-1)+1 ids for the convs, the last w for the average, the last
+field (the last c(k-1)+1 rows for the convs, the last w for the average, the last
 one for the residual), so `recommend` and `scores` cost O(receptive field), not O(L).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 from builder._keras import keras
 from builder.config import StudentConfig
-from builder.models.layers import ItemEmbedding, LastStep, PassThrough, RecentIds, ScoreFloor
+from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor
 from builder.models.teacher import SequenceModel
 
 PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
@@ -43,7 +43,7 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
     history = keras.Input((max_len,), dtype="int32", name="history")
     items = ItemEmbedding(num_items, cfg.dim, rank=cfg.table_rank, name="items")
     ids = PassThrough(name="ids")(history)
-    x = items(ids)
+    x = emb = items(ids)
     if cfg.conv_layers or cfg.pool_window:
         x4 = keras.layers.Reshape((1, max_len, cfg.dim), name="to4d")(x)
         convs = [keras.layers.Conv2D(cfg.dim, (1, cfg.kernel_size), activation="relu", name=f"conv{i}")
@@ -55,11 +55,14 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
         x = keras.layers.Reshape((max_len, cfg.dim), name="to3d")(_encode(x4, convs, pool, adds, cfg))
 
         def recent(n: int, name: str) -> Any:
-            """Embeddings of the n most recent ids as [B, 1, n, D] (the full lookup when n = L)."""
+            """Embeddings of the n most recent ids as [B, 1, n, D] (x4 itself when n = L)."""
             if n >= max_len:
                 return x4
-            rows = items(RecentIds(n, name=f"{name}_ids")(ids))  # [B, n, D]: a 4-D low-rank lookup
-            return keras.layers.Reshape((1, n, cfg.dim), name=f"{name}_4d")(rows)  # crashes TF 2.21
+            # cropped as [B, L, D], before to4d: a window cropped from the 4-D x4 lost its int8
+            # quantization in the dynamic-batch `scores` graph (a float CONV_2D), and a lookup of
+            # its own (sliced ids) costs post-training int8 one more copy of the table per lookup
+            rows = keras.layers.Cropping1D((max_len - n, 0), name=f"{name}_rows")(emb)
+            return keras.layers.Reshape((1, n, cfg.dim), name=f"{name}_4d")(rows)
 
         last = keras.layers.Reshape((cfg.dim,), name="last")(_encode_last(recent, convs, pool, adds, cfg, max_len))
     else:
