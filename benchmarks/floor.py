@@ -1,11 +1,12 @@
 """The latency floor: the cheapest model with the same `recommend` signature over the same catalog.
 
 history -> the final model's item table (GATHER) -> mean over the L rows -> scores against the
-same table (FULLY_CONNECTED) -> the contract's top-K with history/padding masking, int8
-(post-training, calibrated on the benchmark's histories), both signatures, exported by
-`builder.export.tflite.convert` like every stage. No encoder: what is left is what any model
-with this contract pays (lookup, full-catalog scoring, top-K, the interpreter call), so an
-encoder's cost is its latency minus the floor's, measured in the same interleaved run.
+same table (FULLY_CONNECTED) -> the contract's top-K with history/padding masking; both
+signatures, int8 through the final model's own recipe (builder.compress.qat.prepare, ranges and
+score floor calibrated on the benchmark's histories, no fine-tuning; `convert(..., "qat")`), so
+the table is stored once and quantized as in the final model. No encoder: what is left is what
+any model with this contract pays (lookup, full-catalog scoring, top-K, the interpreter call),
+measured in the same interleaved run as the models it bounds.
 
     python -m benchmarks.floor RUN_DIR OUT.tflite   # writes OUT.tflite (+ OUT.json sidecar)
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 FLOOR_STAGE = "latency_floor"
-FLOOR_LABEL = "latency floor (lookup + mean + scores + top-K, int8)"
+FLOOR_LABEL = "latency floor (lookup + mean + scores + top-K, int8, no encoder)"
 
 
 def lookup_table(model_path: Path) -> np.ndarray:
@@ -52,28 +53,34 @@ def lookup_table(model_path: Path) -> np.ndarray:
 
 
 def floor_model(table: np.ndarray, max_len: int):
-    """ids [B, L] -> mean of the L gathered rows -> scores [B, N] against the same table (Keras)."""
+    """ids [B, L] -> mean of the L gathered rows -> scores [B, N] against the same table (Keras);
+    layer names as in the student, so `prepare` quantizes them as it does the student's."""
     from builder._keras import keras
-    from builder.models.layers import ItemEmbedding, PassThrough
+    from builder.models.layers import ItemEmbedding, PassThrough, ScoreFloor
 
     history = keras.Input((max_len,), dtype="int32", name="history")
     items = ItemEmbedding(table.shape[0], table.shape[1], name="items")
-    mean = keras.layers.GlobalAveragePooling1D(name="mean")(items(PassThrough(name="ids")(history)))
-    model = keras.Model(history, items(mean), name="latency_floor")
+    mean = keras.layers.GlobalAveragePooling1D(name="pool")(items(PassThrough(name="ids")(history)))
+    model = keras.Model(history, ScoreFloor(name="scores")(items(mean)), name="latency_floor")
     items.set_weights([table])
     return model
 
 
 def write_floor(run_dir: Path, out: Path, histories: np.ndarray, source: str = "final_int8") -> Path:
     """Build the floor from `run_dir`'s `source` model (its table, L, K, N), int8, to `out` + sidecar."""
+    from builder.compress.qat import calibrate_ranges, prepare
     from builder.export.tflite import ConversionOptions, convert
+    from builder.models.student import calibrate_score_floor
 
     run_dir, out = Path(run_dir), Path(out)
     sidecar = json.loads((run_dir / "models" / f"{source}.json").read_text())
     max_len, k, n = sidecar["input"]["length"], sidecar["k"], sidecar["num_items"]
-    table = lookup_table(run_dir / "models" / f"{source}.tflite")
-    blob = convert(floor_model(table, max_len), max_len, k, n,
-                   ConversionOptions("ptq", representative=np.asarray(histories, np.int32)))
+    histories = np.asarray(histories, np.int32)
+    graph = floor_model(lookup_table(run_dir / "models" / f"{source}.tflite"), max_len)
+    qgraph = prepare(graph)
+    calibrate_ranges(qgraph, graph, histories)
+    calibrate_score_floor(qgraph, histories, k + max_len)
+    blob = convert(qgraph, max_len, k, n, ConversionOptions("qat"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(blob)
     out.with_suffix(".json").write_text(json.dumps(
