@@ -3,7 +3,8 @@
 `run_stages(run_dir, ...)` times the fp32 teacher, the fp32 (distilled) student, the
 PTQ-only int8 student and the final int8 model (pruned + QAT) of one build through the
 `builder.benchmark` engine (one process, interleaved round by round, every thread count),
-then runs the Keras teacher reference (`benchmarks.keras_ref`) in one fresh process per
+together with the latency floor (`benchmarks.floor`: the same `recommend` contract over the
+final model's item table with no encoder, built from the same histories), then runs the Keras teacher reference (`benchmarks.keras_ref`) in one fresh process per
 thread count, and joins the static summary (size, gzip, int8 share, weight sparsity) with
 the build's NDCG@10 from `report.json`.
 """
@@ -79,8 +80,9 @@ def _report_stages(run_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, 
 
 def run_stages(run_dir: Path, *, threads: tuple[int, ...] = (1, 2), runs: int = 300,
                warmup_runs: int = 20, max_seconds: float = 120.0, pool_size: int = 256,
-               memory: bool = True, keras: bool = True, keras_runs: int = 200) -> dict[str, Any]:
-    """Benchmark the stages of the build in `run_dir`; returns the result document."""
+               memory: bool = True, keras: bool = True, keras_runs: int = 200,
+               floor: bool = True) -> dict[str, Any]:
+    """Benchmark the stages of the build in `run_dir` (and the latency floor); returns the document."""
     from builder.benchmark.engine import BenchmarkOptions, run_benchmark
 
     started = now_utc()
@@ -92,6 +94,10 @@ def run_stages(run_dir: Path, *, threads: tuple[int, ...] = (1, 2), runs: int = 
         npy = Path(tmp) / "histories.npy"
         np.save(npy, histories)
         models = [str(run_dir / "models" / f"{s}.tflite") for s, _ in STAGES]
+        if floor:
+            from benchmarks.floor import write_floor
+
+            models.append(str(write_floor(run_dir, Path(tmp) / "latency_floor.tflite", histories)))
         say(f"stages: timing {len(models)} models x threads {list(threads)} interleaved ({source})")
         engine = run_benchmark(BenchmarkOptions(
             models=tuple(models), threads=tuple(threads), runs=runs, warmup_runs=warmup_runs,
@@ -128,12 +134,16 @@ def run_stages(run_dir: Path, *, threads: tuple[int, ...] = (1, 2), runs: int = 
 def _rows(engine: dict[str, Any], by_name: dict[str, dict[str, Any]],
           keras_docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (model, threads): latency, ratios to the fp32 teacher, size, quality."""
+    from benchmarks.floor import FLOOR_LABEL, FLOOR_STAGE
+
     rows = []
-    labels = {s: d for s, d in STAGES}
-    teacher_p = {}
+    labels = {**{s: d for s, d in STAGES}, FLOOR_STAGE: FLOOR_LABEL}
+    teacher_p, floor_p = {}, {}
     for r in engine["results"]:
         if r["model_index"] == 0:
             teacher_p[r["threads"]] = r["latency_us"]
+        if engine["models"][r["model_index"]]["stage"] == FLOOR_STAGE:
+            floor_p[r["threads"]] = r["latency_us"]
     for r in engine["results"]:
         model = engine["models"][r["model_index"]]
         stage = model["stage"] or Path(model["path"]).stem
@@ -145,6 +155,8 @@ def _rows(engine: dict[str, Any], by_name: dict[str, dict[str, Any]],
             "p50_us": r["latency_us"]["p50"], "p90_us": r["latency_us"]["p90"], "p99_us": r["latency_us"]["p99"],
             "mean_us": r["latency_us"]["mean"], "runs": r["latency_us"]["count"],
             "ratio_to_teacher": {q: r["latency_us"][q] / ref[q] for q in ("p50", "p90", "p99")},
+            "ratio_to_floor": ({q: r["latency_us"][q] / floor_p[r["threads"]][q] for q in ("p50", "p90", "p99")}
+                               if r["threads"] in floor_p else None),
             "memory_footprint_mb": ((r.get("memory") or {}).get("memory_footprint_mb") or {}).get("overall"),
             "size_bytes": st["file_size_bytes"], "gzip_bytes": st["gzip_size_bytes"],
             "int8_share": st["int8_share"], "weight_sparsity": st["weights"]["sparsity"],
@@ -167,6 +179,7 @@ def _rows(engine: dict[str, Any], by_name: dict[str, dict[str, Any]],
                 # measured interleaved with teacher.tflite in the Keras process
                 "ratio_to_teacher": {q: x["ratio_to_teacher_tflite"][q] for q in ("p50", "p90", "p99")},
                 "teacher_tflite_in_same_process_us": {q: anchor["latency_us"][q] for q in ("p50", "p90", "p99")},
+                "ratio_to_floor": None,
                 "memory_footprint_mb": None,
                 "size_bytes": None, "gzip_bytes": None, "int8_share": None, "weight_sparsity": None,
                 "ndcg@10": teacher_size["ndcg@10"] if teacher_size else None,

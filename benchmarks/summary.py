@@ -37,13 +37,15 @@ def stages_markdown(doc: dict[str, Any]) -> str:
             ci = r.get("ndcg@10_ci")
             ndcg = "-" if r.get("ndcg@10") is None else (
                 f"{r['ndcg@10']:.4f}" + (f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci else ""))
-            rt = r["ratio_to_teacher"]
+            rt, rf = r["ratio_to_teacher"], r.get("ratio_to_floor") or {}
             table.append([r["label"], r["runtime"], fmt_us(r["p50_us"]), fmt_us(r["p90_us"]),
                           fmt_us(r["p99_us"]), fmt_ratio(rt["p50"]), fmt_ratio(rt["p99"]),
+                          fmt_ratio(rf.get("p50")), fmt_ratio(rf.get("p99")),
                           fmt_bytes(r["size_bytes"]), fmt_bytes(r["gzip_bytes"]),
                           fmt_pct(r["int8_share"]), fmt_pct(r["weight_sparsity"]), ndcg])
         out.append(f"**{t} thread{'s' if t > 1 else ''}**\n")
         out.append(md_table(["model", "runtime", "p50", "p90", "p99", "p50 / teacher", "p99 / teacher",
+                             "p50 / floor", "p99 / floor",
                              "size", "gzip", "int8 share of constant bytes", "weight sparsity", "NDCG@10 [95% CI]"],
                             table))
     if doc.get("keras_reference"):

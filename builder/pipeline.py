@@ -157,7 +157,7 @@ def _static(blob: bytes) -> dict[str, Any]:
     w = s["weights"]
     return {"num_operators": s["num_operators"], "op_counts": s["op_counts"],
             "constant_bytes_by_type": s["constant_bytes_by_type"], "int8_share": s["int8_share"],
-            "weight_sparsity": w["sparsity"]}
+            "weight_sparsity": w["sparsity"], "constant_bytes": s["constant_bytes"], "graph": s["graph"]}
 
 
 def run_baselines(ctx: Context) -> list[StageResult]:

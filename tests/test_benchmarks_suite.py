@@ -64,14 +64,18 @@ def test_quick_stages_on_the_smoke_build_writes_documented_json(smoke_run_dir: P
     assert MACHINE_FIELDS <= set(doc["machine"])
     assert doc["threads"] == [1]
     models = [r["model"] for r in doc["rows"]]
-    assert models == ["teacher", "student_fp32", "student_ptq_int8", "final_int8",
+    assert models == ["teacher", "student_fp32", "student_ptq_int8", "final_int8", "latency_floor",
                       "keras_eager", "keras_predict_on_batch"]
     for row in doc["rows"]:
         assert ROW_FIELDS <= set(row)
         assert 0 < row["p50_us"] <= row["p99_us"]
     teacher = doc["rows"][0]
     assert teacher["ratio_to_teacher"]["p50"] == pytest.approx(1.0)
+    floor = next(r for r in doc["rows"] if r["model"] == "latency_floor")
+    assert floor["ratio_to_floor"]["p50"] == pytest.approx(1.0) and floor["int8_share"] > 0.9
+    assert floor["ndcg@10"] is None  # a latency row only
     final = next(r for r in doc["rows"] if r["model"] == "final_int8")
+    assert final["ratio_to_floor"]["p50"] > 0
     assert final["int8_share"] > 0.5 and final["weight_sparsity"] > 0.2  # pruned + int8
     assert doc["keras_reference"][0]["top10_agreement_keras_vs_tflite"] > 0.9
     assert doc["engine"]["parameters"]["histories_source"] == "file"

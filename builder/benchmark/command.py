@@ -39,6 +39,11 @@ init=... overall=..."; "The input model file size (MB)").
   - `weights` {`bytes`, `elements`, `zeros`, `sparsity`, `sparsity_by_type`}:
     float/int8/uint8/int16 constants only; a quantized value is zero when it
     equals its zero point. See `builder.benchmark.static`.
+  - `graph` (the graph's own cost): `graph_bytes` (file - constant bytes),
+    `item_table_bytes` (lookup tables and N-row constants), `non_table_bytes`
+    (file - table), `num_items` (N, from the `scores` output), `by_signature`
+    {name: {`num_operators`, `num_tensors`, `constant_bytes`, `activation_bytes`}};
+    `subgraphs[]` also carry `num_tensors`, `constant_bytes`, `activation_bytes`.
 - `results[]`, one per (threads, model), threads-major in the interleaving order:
   `model`, `model_index`, `threads`,
   `init_us` (Interpreter load + allocate + signature runner, in-process),

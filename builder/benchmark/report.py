@@ -58,14 +58,21 @@ def latency_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
 
 def static_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the static model table (one row per model)."""
-    header = ["model", "size KB", "gzip KB", "size/1st", "ops", "int8 share", "sparsity", "top ops"]
+    header = ["model", "size KB", "gzip KB", "size/1st", "ops rec/scores", "graph KB", "table KB",
+              "non-table KB", "rec act KB", "int8 share", "sparsity", "top ops"]
     rows = []
     for m in doc["models"]:
         st = m["static"]
+        g = st["graph"]
+        sig = g["by_signature"]
+        ops = "/".join(str(sig[k]["num_operators"]) if k in sig else "-" for k in ("recommend", "scores"))
+        act = sig.get("recommend", {}).get("activation_bytes")
         top = ", ".join(f"{k} {v}" for k, v in list(st["op_counts"].items())[:4])
         rows.append([
             m["name"], _fmt(st["file_size_bytes"] / 1024), _fmt(st["gzip_size_bytes"] / 1024),
-            _ratio(m["ratio_to_first"]["file_size"]), str(st["num_operators"]),
+            _ratio(m["ratio_to_first"]["file_size"]), ops, _fmt(g["graph_bytes"] / 1024),
+            _fmt(g["item_table_bytes"] / 1024), _fmt(g["non_table_bytes"] / 1024),
+            _fmt(None if act is None else act / 1024),
             f"{st['int8_share']:.1%}", f"{st['weights']['sparsity']:.1%}", top,
         ])
     return header, rows
@@ -87,7 +94,8 @@ def format_table(doc: dict[str, Any]) -> str:
         "",
         "latency: us per call of the 'recommend' signature from Python (batch 1); "
         "mem: peak RSS growth in a fresh process (benchmark_model's 'overall'); "
-        "ratios: vs the first model at the same thread count.",
+        "ratios: vs the first model at the same thread count; graph: file bytes that are not constants; "
+        "table: item-table constants; rec act: non-constant tensor bytes of one recommend call.",
     ]
     for m in doc["models"]:
         lines.extend(f"note: {n}" for n in m["notes"])

@@ -11,6 +11,20 @@ nothing is executed. Definitions:
   int32/int64/bool constants are shapes, indices and quantized biases and are left
   out. sparsity = elements equal to zero / elements, where "zero" for a quantized
   tensor means the stored value equals its zero point (real value 0.0).
+
+The graph's own cost (`graph`), beside the weights:
+
+- graph_bytes: file bytes that are not constant data (operators, tensor descriptors,
+  quantization parameters, signatures, metadata, alignment): file size - constant bytes.
+- item_table_bytes: constant buffers that are an item table: the table operand of a
+  GATHER / EMBEDDING_LOOKUP, or a rank-2 constant with one row per item (N = the width of
+  the `scores` output; e.g. the scoring copy of a table). non_table_bytes = file - that:
+  what the file costs apart from the catalog, which grows with N.
+- per subgraph (signature): operators, tensors, `constant_bytes` of the buffers it
+  references, and `activation_bytes`: the bytes of its non-constant tensors (inputs,
+  outputs, intermediates) at their static shapes, a dynamic dimension counted as 1 (one
+  history). It is what the graph computes per call; LiteRT's arena reuses memory, so the
+  arena itself is smaller.
 """
 from __future__ import annotations
 
@@ -23,6 +37,9 @@ from ai_edge_litert import schema_py_generated as schema
 
 _TYPE_NAMES = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
 _OP_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+_TYPE_BYTES = {"FLOAT32": 4, "FLOAT16": 2, "FLOAT64": 8, "INT8": 1, "UINT8": 1, "INT16": 2, "INT32": 4,
+               "INT64": 8, "BOOL": 1, "UINT32": 4, "UINT16": 2, "INT4": 1}
+_LOOKUP_TABLE_INPUT = {"GATHER": 0, "EMBEDDING_LOOKUP": 1}  # which operand is the table
 _NUMPY_TYPES: dict[str, Any] = {
     "FLOAT32": np.float32, "FLOAT16": np.float16, "FLOAT64": np.float64,
     "INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16,
@@ -75,6 +92,8 @@ def _zero_count(tensor: Any, values: np.ndarray) -> int:
 def static_summary(model: Any, file_bytes: bytes) -> dict[str, Any]:
     """Sizes, op counts, constant bytes by type, int8 share and weight sparsity."""
     signature_of = {s.subgraphIndex: _decode(s.signatureKey) for s in model.signatureDefs or []}
+    items = catalog_size(model)
+    table_buffers: set[int] = set()
     op_counts: Counter[str] = Counter()
     subgraphs = []
     seen: set[int] = set()
@@ -85,15 +104,17 @@ def static_summary(model: Any, file_bytes: bytes) -> dict[str, Any]:
     for index, sub in enumerate(model.subgraphs or []):
         counts = Counter(op_name(model, op.opcodeIndex) for op in sub.operators or [])
         op_counts.update(counts)
-        subgraphs.append({
-            "index": index, "signature": signature_of.get(index),
-            "num_operators": sum(counts.values()), "op_counts": dict(sorted(counts.items())),
-        })
-        for tensor in sub.tensors or []:
-            if tensor.buffer in seen:
-                continue
+        lookups = _lookup_tables(model, sub)
+        activations, own = 0, {}
+        for t_index, tensor in enumerate(sub.tensors or []):
             data = buffer_bytes(model, tensor.buffer, file_bytes)
             if data is None:
+                activations += _tensor_bytes(tensor)
+                continue
+            own[tensor.buffer] = len(data)
+            if t_index in lookups or _one_row_per_item(tensor, items):
+                table_buffers.add(tensor.buffer)
+            if tensor.buffer in seen:
                 continue
             seen.add(tensor.buffer)
             tname = type_name(tensor.type)
@@ -109,7 +130,14 @@ def static_summary(model: Any, file_bytes: bytes) -> dict[str, Any]:
             weight_bytes += len(data)
             weight_elements_by_type[tname] += values.size
             weight_zeros_by_type[tname] += zeros
+        subgraphs.append({
+            "index": index, "signature": signature_of.get(index),
+            "num_operators": sum(counts.values()), "op_counts": dict(sorted(counts.items())),
+            "num_tensors": len(sub.tensors or []), "constant_bytes": sum(own.values()),
+            "activation_bytes": activations,
+        })
     constant_bytes = sum(bytes_by_type.values())
+    table_bytes = sum(len(buffer_bytes(model, b, file_bytes) or b"") for b in table_buffers)
     return {
         "file_size_bytes": len(file_bytes),
         "gzip_size_bytes": len(gzip.compress(file_bytes, compresslevel=9, mtime=0)),
@@ -119,6 +147,15 @@ def static_summary(model: Any, file_bytes: bytes) -> dict[str, Any]:
         "constant_bytes": constant_bytes,
         "constant_bytes_by_type": dict(sorted(bytes_by_type.items(), key=lambda kv: -kv[1])),
         "int8_share": (bytes_by_type["INT8"] / constant_bytes) if constant_bytes else 0.0,
+        "graph": {
+            "graph_bytes": len(file_bytes) - constant_bytes,
+            "item_table_bytes": table_bytes,
+            "non_table_bytes": len(file_bytes) - table_bytes,
+            "num_items": items,
+            "by_signature": {g["signature"] or f"subgraph{g['index']}": {
+                k: g[k] for k in ("num_operators", "num_tensors", "constant_bytes", "activation_bytes")}
+                for g in subgraphs},
+        },
         "weights": {
             "bytes": weight_bytes,
             "elements": weight_elements,
@@ -129,6 +166,36 @@ def static_summary(model: Any, file_bytes: bytes) -> dict[str, Any]:
             },
         },
     }
+
+
+def catalog_size(model: Any) -> int | None:
+    """N, the width of the `scores` signature's output (None without that signature)."""
+    for sig in model.signatureDefs or []:
+        if _decode(sig.signatureKey) == "scores" and sig.outputs:
+            shape = model.subgraphs[sig.subgraphIndex].tensors[sig.outputs[0].tensorIndex].shape
+            return int(shape[-1]) if shape is not None and len(shape) else None
+    return None
+
+
+def _tensor_bytes(tensor: Any) -> int:
+    """Bytes of a tensor at its static shape (a dynamic dimension, -1, counted as 1)."""
+    shape = [] if tensor.shape is None else [max(int(d), 1) for d in tensor.shape]
+    return int(np.prod(shape, dtype=np.int64)) * _TYPE_BYTES.get(type_name(tensor.type), 4)
+
+
+def _lookup_tables(model: Any, sub: Any) -> set[int]:
+    """Tensor indices of `sub` that a GATHER / EMBEDDING_LOOKUP reads rows from."""
+    out = set()
+    for op in sub.operators or []:
+        which = _LOOKUP_TABLE_INPUT.get(op_name(model, op.opcodeIndex))
+        if which is not None and op.inputs is not None and len(op.inputs) > which:
+            out.add(int(op.inputs[which]))
+    return out
+
+
+def _one_row_per_item(tensor: Any, items: int | None) -> bool:
+    shape = [] if tensor.shape is None else [int(d) for d in tensor.shape]
+    return bool(items) and len(shape) == 2 and shape[0] == items
 
 
 def _decode(name: bytes | str | None) -> str:

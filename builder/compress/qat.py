@@ -15,7 +15,11 @@ fully int8 with the table stored once (see also ItemEmbedding):
   by their ScoreFloor on its calibrated [floor, ceiling] (`calibrate_score_floor`
   must run before conversion), the int8 output range of the .tflite;
 - LastStep/Dropout are wrapped with a no-op config (the prune-preserve registry
-  claims weightless custom layers and then fails on them).
+  claims weightless custom layers and then fails on them);
+- the serving view calls the training view's conv/pool/residual layers again on its
+  receptive field (builder.models.student), so it shares their weights and their
+  quantization ranges, which are calibrated (and learned) on the training view: a layer's
+  first call, every position.
 """
 from __future__ import annotations
 
@@ -152,7 +156,7 @@ def calibrate_ranges(qgraph: keras.Model, graph: keras.Model, histories: np.ndar
         try:
             outputs.append(fresh.get_layer(name).output)
             names.append(name)
-        except (ValueError, AttributeError):  # no such float layer, or shared (several outputs)
+        except (ValueError, AttributeError):  # no such float layer; a shared layer's .output is its first call
             continue
     if not names:
         return 0

@@ -92,6 +92,7 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
         out += ["What each step cost and bought (paired on the same users, 95% CI):", ""]
         out += comparison_lines(data) + [""]
     out += ceiling_lines(data)
+    out += graph_cost_lines(data)
     if data.get("search"):
         out += budget_section(data, plots)
     g = data["gate"]
@@ -120,6 +121,28 @@ img{{max-width:560px;display:inline-block;margin:8px}}</style></head><body>
 {body}
 </body></html>
 """
+
+
+def graph_cost_lines(data: dict[str, Any]) -> list[str]:
+    """The serving graph's own cost per .tflite: operators per signature, the bytes that are not
+    constants (graph structure) and the bytes that are not the item table (builder.benchmark.static)."""
+    rows = [s for s in data["stages"] if (s["extra"].get("static") or {}).get("graph")]
+    if not rows:
+        return []
+    out = ["The graph's own cost (from the .tflite; activation bytes: the non-constant tensors of one "
+           "`recommend` call at their static shapes, before LiteRT's memory reuse):", "",
+           "| stage | ops recommend / scores | constant B | graph B (not constants) | item table B | "
+           "not the table B | recommend activation B |", "|---|---|---|---|---|---|---|"]
+    for s in rows:
+        st = s["extra"]["static"]
+        g = st["graph"]
+        sig = g["by_signature"]
+        ops = " / ".join(str(sig[k]["num_operators"]) if k in sig else "-" for k in ("recommend", "scores"))
+        act = sig.get("recommend", {}).get("activation_bytes")
+        const = st.get("constant_bytes", s["size_bytes"] - g["graph_bytes"])
+        out.append(f"| {s['name']} | {ops} | {const:,} | {g['graph_bytes']:,} | {g['item_table_bytes']:,} | "
+                   f"{g['non_table_bytes']:,} | {'-' if act is None else f'{act:,}'} |")
+    return out + [""]
 
 
 def ceiling_lines(data: dict[str, Any]) -> list[str]:

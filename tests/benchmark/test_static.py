@@ -43,3 +43,26 @@ def test_int8_model_summary(tiny_models) -> None:
     assert s["int8_share"] > 0.99
     assert s["weights"]["sparsity_by_type"] == {"INT8": pytest.approx(ZERO_ROWS / N)}
     assert s["file_size_bytes"] < _summary(tiny_models.float_model)["file_size_bytes"]
+
+
+def test_graph_cost_separates_the_item_table_from_the_rest(tiny_models) -> None:
+    N, D = tiny_models.n, tiny_models.d
+    for path, table_bytes in ((tiny_models.float_model, N * D * 4), (tiny_models.int8_model, N * D)):
+        s = _summary(path)
+        g = s["graph"]
+        assert g["num_items"] == N  # the width of the scores output
+        assert g["item_table_bytes"] == table_bytes  # the one shared table, counted once
+        assert g["non_table_bytes"] == s["file_size_bytes"] - table_bytes
+        assert g["graph_bytes"] == s["file_size_bytes"] - s["constant_bytes"] > 0
+        sig = g["by_signature"]
+        assert {k: v["num_operators"] for k, v in sig.items()} == {
+            x["signature"]: x["num_operators"] for x in s["subgraphs"]}
+        assert sig["recommend"]["constant_bytes"] >= table_bytes
+        # the history [1, L] int32 and the gathered rows [1, L, D] are among the activations
+        assert sig["recommend"]["activation_bytes"] >= 4 * tiny_models.length * (1 + D)
+
+
+def test_graph_cost_without_a_scores_signature(tiny_models) -> None:
+    s = _summary(tiny_models.recommend_only)
+    assert s["graph"]["num_items"] is None
+    assert s["graph"]["item_table_bytes"] > 0  # still found as the GATHER's table
