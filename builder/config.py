@@ -160,6 +160,10 @@ class TeacherConfig(TrainingConfig):
     # other teachers to train, each a mapping of overrides of this section (e.g. {dropout: 0.2});
     # the best validation NDCG@10 among this config and its candidates is the teacher
     candidates: tuple[dict, ...] = ()
+    # 0: full-softmax CE over the catalog on every position; > 0: sampled softmax with this many
+    # negatives per batch, drawn by training popularity and logQ-corrected (builder.sampled):
+    # the cost per step grows with `negatives`, not with the catalog
+    negatives: int = 0
 
     def candidate_configs(self) -> list["TeacherConfig"]:
         """This config, then one per candidate (overrides applied, checked like the section)."""
@@ -186,6 +190,9 @@ class TeacherConfig(TrainingConfig):
                  "must be >= 1 and divide teacher.dim")
         _require(self.blocks >= 1, "teacher.blocks", "must be >= 1")
         _require(0.0 <= self.dropout < 1.0, "teacher.dropout", "must be in [0, 1)")
+        _require(self.negatives >= 0, "teacher.negatives", "must be >= 0 (0 = full softmax)")
+        _require(not (self.negatives and self.generations > 1), "teacher.generations",
+                 "born-again generations distil over the full catalog: use 1 with teacher.negatives")
         self.candidate_configs()  # every candidate is a valid teacher config
 
 

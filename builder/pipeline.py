@@ -186,7 +186,8 @@ def run_teacher(ctx: Context) -> StageResult:
     tried: list[Trained] = []
     for i, cfg in enumerate(base.candidate_configs()):
         # the base config's key is what it was before candidates and generations existed
-        arch = {k: v for k, v in asdict(cfg).items() if k not in ("generations", "candidates")}
+        arch = {k: v for k, v in asdict(cfg).items()
+                if k not in ("generations", "candidates") and not (k == "negatives" and v == 0)}
         key = ctx.key("", ctx.cfg.data, arch)
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
         desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"

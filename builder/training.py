@@ -32,6 +32,7 @@ from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
+from builder.sampled import NegativeSampler, sampled_loss
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class TrainSpec:
     decay_factor: float = 0.3  # plateau: learning-rate cut at each plateau
     max_decays: int = 2  # plateau: cuts before the next plateau stops training
     eval_at_start: bool = False  # validate before the first step: the start may be the best (epoch 0)
+    negatives: int = 0  # > 0: sampled softmax with this many negatives per batch (builder.sampled)
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
     """The TrainSpec of a teacher/student config's schedule (distillation settings via overrides)."""
     return TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
                      max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule,
-                     decay_factor=cfg.decay_factor, max_decays=cfg.max_decays, **overrides)
+                     decay_factor=cfg.decay_factor, max_decays=cfg.max_decays,
+                     **{"negatives": getattr(cfg, "negatives", 0), **overrides})
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,25 @@ def train(
 
     strategy = distributed.strategy()
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    sampler = None
+    if spec.negatives:
+        if distill:
+            raise ValueError(f"{desc}: sampled softmax trains from labels; distillation reads the "
+                             "teacher over the full catalog")
+        if model.hidden is None:
+            raise ValueError(f"{desc}: sampled softmax needs the model's hidden view")
+        sampler = NegativeSampler(targets, int(seq.output_shape[-1]), spec.negatives, fit.seed)
+        table = seq.get_layer("items").embeddings
 
-    def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
+    def batch_loss(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
+        """extra: the batch's negatives (sampled softmax) or the teacher's logits (distillation)."""
+        if sampler is not None:
+            return sampled_loss(model.hidden(x, training=True), table, y, extra, sampler.log_kq, denom)
+        return sequence_loss(y, seq(x, training=True), extra, spec.alpha, spec.temperature, denom)
+
+    def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
         with tf.GradientTape() as tape:
-            logits = seq(x, training=True)
-            loss = sequence_loss(y, logits, t_logits, spec.alpha, spec.temperature, denom)
+            loss = batch_loss(x, y, denom, extra)
             if seq.losses:
                 loss += tf.add_n(seq.losses) / replicas
         grads = tape.gradient(loss, seq.trainable_variables)
@@ -212,8 +229,8 @@ def train(
                            jit_compile=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
     else:
         @tf.function(reduce_retracing=True)  # no XLA: it cannot compile the collectives
-        def step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, t_logits: tf.Tensor | None) -> tf.Tensor:
-            losses = strategy.run(replica_step, args=(x, y, denom, t_logits))
+        def step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
+            losses = strategy.run(replica_step, args=(x, y, denom, extra))
             return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     for cb in callbacks:
@@ -241,8 +258,9 @@ def train(
                 denom = tf.constant(max(float(np.count_nonzero(targets[idx])), 1.0))
                 idx = distributed.shard(idx)  # this worker's rows (all of them in one process)
                 x = tf.constant(inputs[idx])
-                t_logits = soft.batch(idx, x) if soft is not None else None
-                losses.append(float(step(x, tf.constant(targets[idx]), denom, t_logits)))
+                extra = (sampler.draw() if sampler is not None
+                         else soft.batch(idx, x) if soft is not None else None)
+                losses.append(float(step(x, tf.constant(targets[idx]), denom, extra)))
             for cb in callbacks:
                 cb.on_epoch_end(epoch)
             row = {"epoch": epoch, "loss": float(np.mean(losses))}

@@ -1,7 +1,8 @@
 """SASRec-style teacher: causal self-attention over the item history.
 
 Trained with full-softmax cross-entropy over the catalog on every position
-(the recipe behind the best published full-ranking SASRec numbers). The item
+(the recipe behind the best published full-ranking SASRec numbers), or, for
+large catalogs, sampled softmax (`teacher.negatives`, builder.sampled). The item
 table is shared between input and output.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ class SequenceModel:
 
     sequence: keras.Model  # ids [B, L] -> logits [B, L, N]
     last: keras.Model  # ids [B, L] -> logits [B, N]
+    hidden: keras.Model | None = None  # ids [B, L] -> [B, L, C], the vectors `items` scores (sampled softmax)
 
     def count_params(self) -> int:
         return int(self.last.count_params())
@@ -48,4 +50,4 @@ def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceM
     h = keras.layers.LayerNormalization(epsilon=1e-6, name="final_ln")(x)
     seq = keras.Model(ids, items(h), name="teacher_sequence")
     last = keras.Model(ids, items(LastStep(name="last")(h)), name="teacher")
-    return SequenceModel(seq, last)
+    return SequenceModel(seq, last, keras.Model(ids, h, name="teacher_hidden"))

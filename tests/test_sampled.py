@@ -1,0 +1,76 @@
+"""Sampled softmax (builder.sampled): the estimate, accidental hits, and a teacher that learns with it."""
+import numpy as np
+import pytest
+
+from builder._keras import tf
+from builder.config import ConfigError, DataConfig, SyntheticConfig, TeacherConfig
+from builder.data.dataset import load_dataset, training_windows
+from builder.evaluate.evaluator import evaluate, keras_scorer
+from builder.models.baselines import MostPopular
+from builder.models.teacher import build_teacher
+from builder.progress import SILENT
+from builder.sampled import NegativeSampler, sampled_loss
+from builder.training import FitData, TrainSpec, set_seed, train
+
+
+def _problem(n: int = 40, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    hidden = tf.constant(rng.normal(size=(3, 4, 6)), tf.float32)
+    table = tf.constant(rng.normal(size=(n, 6)) * 0.5, tf.float32)
+    targets = tf.constant(rng.integers(1, n, size=(3, 4)), tf.int32)
+    return hidden, table, targets
+
+
+def test_logq_corrected_estimate_approaches_the_full_softmax():
+    hidden, table, targets = _problem()
+    logits = tf.einsum("blc,nc->bln", hidden, table[1:])  # real items 1..N-1
+    full = float(tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(targets - 1, logits)))
+    # skewed popularity: the correction, not the proposal, makes the estimate right
+    train_targets = np.random.default_rng(1).zipf(1.5, size=5000) % 39 + 1
+    sampler = NegativeSampler(train_targets, 40, 20000, seed=0)
+    est = float(sampled_loss(hidden, table, targets, sampler.draw(), sampler.log_kq, tf.constant(12.0)))
+    assert est == pytest.approx(full, abs=0.05)
+    uncorrected = float(sampled_loss(hidden, table, targets, sampler.draw(), tf.zeros(40), tf.constant(12.0)))
+    assert uncorrected - full > 5  # without logQ the loss is off by about log K (9.9)
+
+
+def test_accidental_hits_are_masked_and_padding_is_ignored():
+    hidden, table, targets = _problem()
+    t = targets.numpy()
+    t[0, :2] = 0  # padding positions
+    targets = tf.constant(t)
+    only_hits = tf.constant([int(t[1, 0])], tf.int32)
+    per_position = sampled_loss(hidden[1:2, :1], table, targets[1:2, :1], only_hits, tf.zeros(40), tf.constant(1.0))
+    assert float(per_position) == pytest.approx(0.0, abs=1e-6)  # its only negative is its target
+    sampler = NegativeSampler(t, 40, 64, seed=0)
+    negs = sampler.draw()
+    assert int(tf.reduce_min(negs)) >= 1  # padding is never drawn
+    a = sampled_loss(hidden, table, targets, negs, sampler.log_kq, tf.constant(10.0))
+    changed = hidden.numpy()
+    changed[0, :2] = 99.0  # the padding positions' vectors do not matter
+    b = sampled_loss(tf.constant(changed), table, targets, negs, sampler.log_kq, tf.constant(10.0))
+    assert float(a) == pytest.approx(float(b))
+
+
+def test_teacher_learns_with_sampled_softmax():
+    set_seed(0)
+    cfg = DataConfig(source="synthetic", max_len=10, min_item_interactions=1,
+                     synthetic=SyntheticConfig(num_users=300, num_items=60, mean_length=15, follow_prob=0.8))
+    ds = load_dataset(cfg, seed=0)
+    model = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0))
+    x, y = training_windows(ds.train_sequences(), 10)
+    res = train(model, FitData(x, y, ds.validation(), 10, SILENT),
+                TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5, negatives=8),
+                desc="t")
+    test = ds.test()
+    teacher = evaluate(keras_scorer(model.last), test, 10, "teacher").mean("hr@10")
+    pop = evaluate(MostPopular(ds.train_sequences(), ds.num_items), test, 10, "pop").mean("hr@10")
+    assert teacher > pop + 0.2, (teacher, pop)  # ranked over the full catalog
+    assert res.history[-1]["loss"] < res.history[0]["loss"]
+
+
+def test_sampled_softmax_config_errors_name_the_key():
+    with pytest.raises(ConfigError, match="teacher.negatives"):
+        TeacherConfig(negatives=-1)
+    with pytest.raises(ConfigError, match="teacher.generations"):
+        TeacherConfig(negatives=64, generations=2)
