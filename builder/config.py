@@ -209,6 +209,12 @@ class StudentConfig(TrainingConfig):
     # the scores are (h B^T) A^T); with distill.item_init teacher_pca, A and B are the truncated
     # SVD of the teacher's PCA-projected table
     table_rank: int = 0
+    # item table: m >= 2 = shared (quotient-remainder): the `table_head` most popular items get rows
+    # of their own, the others share m remainder rows and ceil(tail / m) quotient rows (row = offset
+    # + Q[q] + R[r]); with distill.item_init teacher_pca the rows are a least-squares fit of the
+    # teacher's PCA table. 0 = off. table_head None = m own rows.
+    table_buckets: int = 0
+    table_head: int | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -216,6 +222,17 @@ class StudentConfig(TrainingConfig):
         _require(0 <= self.table_rank < self.dim, "student.table_rank",
                  f"must be 0 (dense) or in 1..{self.dim - 1} (below student.dim {self.dim}; a rank-dim "
                  f"table is larger than the dense one) (got {self.table_rank})")
+        _require(self.table_buckets == 0 or self.table_buckets >= 2, "student.table_buckets",
+                 f"must be 0 (no sharing) or >= 2 remainder buckets (got {self.table_buckets})")
+        _require(not (self.table_buckets and self.table_rank), "student.table_buckets",
+                 "cannot be combined with student.table_rank (a table is shared or low-rank, not both)")
+        _require(self.table_head is None or (self.table_buckets > 0 and self.table_head >= 0),
+                 "student.table_head", "must be >= 0, and is set only with student.table_buckets")
+
+    @property
+    def shared_head(self) -> int:
+        """Items with rows of their own in a shared table (table_head, default table_buckets)."""
+        return self.table_buckets if self.table_head is None else self.table_head
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")

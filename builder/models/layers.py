@@ -95,19 +95,168 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         return {**config, "rank": self.rank} if self.rank else config
 
 
-def freeze_lookup_ranges(model: keras.Model) -> int:
+class SharedItemEmbedding(ItemEmbedding):
+    """A weight-sharing item table: quotient-remainder composition with a frequency-aware head.
+
+    Items live in table slots (`slots` [N]: model index -> slot, a frozen int weight set by
+    `builder.compress.distill.assign_shared_slots`): slot 0 is padding, slots 1..H the H most
+    popular items, each with a row of its own; the T = N-1-H others share, slot H+1+j having
+    quotient q = j // m and remainder r = j % m (m = `buckets`, Q = ceil(T/m) quotients).
+    One table `embeddings` [H+2 + Q + m, D] holds, in order, the head rows (padding first),
+    one tail offset row o, the quotient rows Q and the remainder rows R, so that
+
+        E[head slot s] = T[s] + Q[0] + R[0]        E[tail slot] = o + Q[q] + R[r]
+
+    (both free: a head row absorbs Q[0] + R[0], o is a shared bias of the tail). The lookup is
+    three GATHERs from the one table at slot indices computed with int32 ops. The scores
+    decompose, because the composition is a sum: with z = h T^T (one FULLY_CONNECTED against
+    the same table, so int8 stores it once), a head score is z[s] + z_Q[0] + z_R[0] and the tail
+    scores are the broadcast sum o + z_Q[:, None] + z_R[None, :] reshaped to [Q*m] (the first T
+    kept); a GATHER by `slots` puts the slot scores in model-index order. No per-item table is
+    ever materialised; the per-item cost is the `slots` index (int16 below 32,768 items).
+
+    Under QAT each intermediate sum is fake-quantized: gathered rows on the table's range, the
+    lookup rows on max |E| (exact, from the weights) and the score parts on the largest value
+    seen (`score_range` = (max |z|, max |partial and final score sums|)). Like a low-rank
+    table's lookup range they are dynamic in training and frozen as numbers right before
+    conversion (`freeze_lookup_ranges`, which needs calibration histories for the scores).
+    """
+
+    def __init__(self, num_items: int, dim: int, buckets: int, head: int, scale: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(num_items, dim, scale=scale, **kwargs)
+        tail = num_items - 1 - head
+        if buckets < 2 or head < 0 or tail < buckets:
+            raise ValueError(f"a shared table needs buckets >= 2, head >= 0 and at least `buckets` tail items "
+                             f"(got buckets {buckets}, head {head}, {num_items - 1} items)")
+        self.buckets = buckets
+        self.head = head
+        self.tail = tail
+        self.quotients = -(-tail // buckets)
+        self.score_range: tuple[float, float] | None = None  # QAT: (max |z|, max |sums|), frozen
+        self._observed: list[tuple[float, float]] | None = None  # set by freeze_lookup_ranges
+
+    @property
+    def rows(self) -> int:
+        return self.head + 2 + self.quotients + self.buckets
+
+    @property
+    def slot_dtype(self) -> tf.DType:
+        return tf.int16 if self.num_items <= 32767 else tf.int32
+
+    def build(self, input_shape: Any) -> None:
+        self.embeddings = self.add_weight(
+            name="embeddings", shape=(self.rows, self.dim),
+            initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=True)
+        self.slots = self.add_weight(
+            name="slots", shape=(self.num_items,), dtype=self.slot_dtype, trainable=False,
+            initializer=keras.initializers.Constant(np.arange(self.num_items)))
+        keras.layers.Layer.build(self, input_shape)
+
+    def _offsets(self) -> tuple[int, int, int]:
+        """First rows of the tail offset, the quotients and the remainders."""
+        return self.head + 1, self.head + 2, self.head + 2 + self.quotients
+
+    def _fq(self, x: tf.Tensor, m: Any) -> tf.Tensor:
+        return tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8)
+
+    def _lookup(self, ids: tf.Tensor) -> tf.Tensor:
+        o, q0, r0 = self._offsets()
+        s = tf.cast(tf.gather(self.slots, ids), tf.int32)
+        j = tf.maximum(s - o, 0)
+        q = tf.math.floordiv(j, self.buckets)
+        rows = [tf.minimum(s, o), q0 + q, r0 + (j - q * self.buckets)]
+        table = self.embeddings
+        parts = [tf.gather(table, r) for r in rows]
+        if not self.lookup_fake_quant:
+            return parts[0] + parts[1] + parts[2]
+        mt = tf.stop_gradient(tf.reduce_max(tf.abs(table)))
+        parts = [tf.quantization.fake_quant_with_min_max_vars(p, -mt, mt, num_bits=8, narrow_range=True)
+                 for p in parts]
+        m = self.lookup_range
+        if m is None:
+            m = tf.stop_gradient(tf.reduce_max(tf.abs(self._composed(table))))
+        return self._fq(self._fq(parts[1] + parts[2], 2 * mt) + parts[0], m)
+
+    def _composed(self, table: tf.Tensor) -> tf.Tensor:
+        """[N, D] rows of every slot (slot order) from a table."""
+        o, q0, r0 = self._offsets()
+        head = table[:o] + table[q0:q0 + 1] + table[r0:r0 + 1]
+        tail = table[o][None, None, :] + table[q0:r0][:, None, :] + table[r0:][None, :, :]
+        return tf.concat([head, tf.reshape(tail, (-1, self.dim))[:self.tail]], axis=0)
+
+    def _scores(self, h: tf.Tensor) -> tf.Tensor:
+        o, q0, r0 = self._offsets()
+        z = tf.matmul(h, self.embeddings, transpose_b=True)
+        fq = self.lookup_fake_quant
+        sums: list[tf.Tensor] = []
+
+        def add(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+            sums.append(a + b)
+            return sums[-1]
+
+        if fq:
+            mz, ms = self.score_range or (None, None)
+            if mz is None:
+                mz = tf.stop_gradient(tf.reduce_max(tf.abs(z)))
+            z = self._fq(z, mz)
+        zq, zr = z[..., q0:r0], z[..., r0:]
+        head = add(z[..., :o], add(zq[..., :1], zr[..., :1]))
+        tail = add(add(z[..., o:q0], zq)[..., :, None], zr[..., None, :])
+        if fq:
+            if self._observed is not None:
+                self._observed.append((float(tf.reduce_max(tf.abs(z))),
+                                       max(float(tf.reduce_max(tf.abs(t))) for t in sums)))
+            if ms is None:
+                ms = tf.stop_gradient(tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(t)) for t in sums])))
+            # the sums, in the order made: zq0 + zr0, head, zo + zq, tail
+            zqr0 = self._fq(zq[..., :1] + zr[..., :1], ms)
+            head = self._fq(z[..., :o] + zqr0, ms)
+            tail = self._fq(self._fq(z[..., o:q0] + zq, ms)[..., :, None] + zr[..., None, :], ms)
+        tail = tf.reshape(tail, [-1, *tail.shape[1:-2], self.quotients * self.buckets])[..., :self.tail]
+        by_slot = tf.concat([head, tail], axis=-1)
+        return tf.gather(by_slot, self.slots, axis=-1)
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        return self._lookup(inputs) if inputs.dtype.is_integer else self._scores(inputs)
+
+    def full_table(self) -> np.ndarray:
+        """The [N, D] table in model-index order: row i = E[slots[i]]."""
+        return self._composed(tf.constant(np.asarray(self.embeddings))).numpy()[np.asarray(self.slots)]
+
+    def get_config(self) -> dict[str, Any]:
+        config = {k: v for k, v in super().get_config().items() if k != "rank"}
+        return {**config, "buckets": self.buckets, "head": self.head}
+
+
+def freeze_lookup_ranges(model: keras.Model, histories: np.ndarray | None = None) -> int:
     """Set `lookup_range` = max |A_q @ B_q| of every QAT low-rank item table in `model`, from the
-    int8-simulated weights the converter will store; returns how many were set. Training after it
-    would keep the frozen range: call it right before conversion."""
+    int8-simulated weights the converter will store, and for a QAT shared table max |E| of its
+    composed rows and `score_range`, the largest score parts on `histories` (int32 [M, L],
+    required then); returns how many tables were set. Training after it would keep the frozen
+    ranges: call it right before conversion."""
     count = 0
     for layer in model.layers:
         inner = getattr(layer, "layer", layer)  # the layer inside a QuantizeWrapper
-        if isinstance(inner, ItemEmbedding) and inner.rank and inner.lookup_fake_quant:
-            inner.lookup_range = None
-            layer(tf.zeros((1, 1), tf.int32), training=False)  # sets the quantized weights on `inner`
+        shared = isinstance(inner, SharedItemEmbedding)
+        if not (isinstance(inner, ItemEmbedding) and (inner.rank or shared) and inner.lookup_fake_quant):
+            continue
+        inner.lookup_range = None
+        layer(tf.zeros((1, 1), tf.int32), training=False)  # sets the quantized weights on `inner`
+        if shared:
+            product = inner._composed(tf.constant(np.asarray(inner.embeddings))).numpy()
+        else:
             product = np.asarray(inner.embeddings) @ np.asarray(inner.projection)
-            inner.lookup_range = max(float(np.abs(product).max()), 1e-6)
-            count += 1
+        inner.lookup_range = max(float(np.abs(product).max()), 1e-6)
+        if shared:
+            if histories is None:
+                raise ValueError(f"{inner.name}: a shared item table's score ranges need calibration histories")
+            inner.score_range, inner._observed = None, []
+            for start in range(0, len(histories), 256):
+                model(tf.constant(histories[start:start + 256], tf.int32), training=False)
+            observed, inner._observed = inner._observed, None
+            inner.score_range = tuple(max(max(o[i] for o in observed), 1e-6) for i in (0, 1))
+        count += 1
     return count
 
 
@@ -201,6 +350,7 @@ class CausalPaddingAttentionMask(keras.layers.Layer):
 
 CUSTOM_OBJECTS = {
     "ItemEmbedding": ItemEmbedding,
+    "SharedItemEmbedding": SharedItemEmbedding,
     "PositionEmbedding": PositionEmbedding,
     "LastStep": LastStep,
     "PassThrough": PassThrough,
