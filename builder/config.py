@@ -380,6 +380,7 @@ class BudgetConfig:
     alphas: tuple[float, ...] = (0.1, 0.2, 0.5, 0.8)
     sparsities: tuple[float, ...] = (0.0, 0.5)  # 0 = no pruning step
     ranks: tuple[int, ...] = (0,)  # item-table ranks (student.table_rank); 0 = dense; a rank >= dim = dense
+    buckets: tuple[int, ...] = (0,)  # shared-table buckets (student.table_buckets, own rows = buckets); 0 = off
 
     def __post_init__(self) -> None:
         for key, parse in (("max_bytes", parse_bytes), ("time_budget", parse_seconds)):
@@ -393,13 +394,14 @@ class BudgetConfig:
         _require(self.trials >= 1, "budget.trials", "must be >= 1")
         _require(self.finalists >= 1, "budget.finalists", "must be >= 1")
         _require(self.screen_epochs >= 1, "budget.screen_epochs", "must be >= 1")
-        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities", "ranks"):
+        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities", "ranks", "buckets"):
             _require(len(getattr(self, key)) >= 1, f"budget.{key}", "must list at least one value")
         _require(all(d >= 2 for d in self.dims), "budget.dims", "every dim must be >= 2")
         _require(all(c >= 0 for c in self.conv_layers), "budget.conv_layers", "must be >= 0")
         _require(all(0.0 <= a <= 1.0 for a in self.alphas), "budget.alphas", "must be in [0, 1]")
         _require(all(0.0 <= s < 1.0 for s in self.sparsities), "budget.sparsities", "must be in [0, 1)")
         _require(all(r >= 0 for r in self.ranks), "budget.ranks", "must be >= 0 (0 = dense)")
+        _require(all(b == 0 or b >= 2 for b in self.buckets), "budget.buckets", "must be 0 (not shared) or >= 2")
 
     @property
     def active(self) -> bool:

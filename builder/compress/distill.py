@@ -58,45 +58,48 @@ def low_rank_factors(table: np.ndarray, rank: int, std: float = PCA_INIT_STD) ->
 
 def shared_slots(popularity: np.ndarray, head: int, buckets: int,
                  table: np.ndarray | None = None) -> np.ndarray:
-    """Model index -> slot of a shared table (SharedItemEmbedding): padding 0 keeps slot 0, the
-    `head` most popular items (ties: lower index first) take slots 1..head, the others follow
-    in quotient-major order. With a (teacher) `table` [N, D] the tail is laid out on its top
-    two coordinates, so that items sharing a quotient row are neighbours on the first and the
+    """Model index -> slot of a shared table (SharedItemEmbedding): the tail (all but the `head`
+    most popular items; ties: lower index first) takes slots 0..T-1 in quotient-major order,
+    padding the first head slot P = ceil(T / buckets) * buckets, the head items P+1..P+head in
+    popularity order. With a (teacher) `table` [N, D] the tail is laid out on its top two
+    coordinates, so that items sharing a quotient row are neighbours on the first and the
     remainder follows the second: the shared rows then fit the table better than an arbitrary
     assignment (the model pays for `slots` either way). Without one the tail keeps index order."""
     n = len(popularity)
     order = np.argsort(-popularity[1:], kind="stable") + 1
-    tail = order[head:]
+    tail = np.sort(order[head:])
     if table is not None:
         tail = tail[np.argsort(table[tail, 0], kind="stable")]
-        chunks = [c[np.argsort(table[c, 1], kind="stable")] if table.shape[1] > 1 else c
-                  for c in np.split(tail, range(buckets, len(tail), buckets))]
-        tail = np.concatenate(chunks)
+        if table.shape[1] > 1:
+            tail = np.concatenate([c[np.argsort(table[c, 1], kind="stable")]
+                                   for c in np.split(tail, range(buckets, len(tail), buckets))])
+    p = -(-len(tail) // buckets) * buckets
     slots = np.zeros(n, np.int64)
-    slots[order[:head]] = np.arange(1, head + 1)
-    slots[tail] = np.arange(head + 1, n)
+    slots[tail] = np.arange(len(tail))
+    slots[0] = p
+    slots[order[:head]] = p + np.arange(1, head + 1)
     return slots
 
 
 def shared_rows(table: np.ndarray, slots: np.ndarray, head: int, buckets: int,
                 sweeps: int = 20) -> np.ndarray:
-    """The rows of a shared table (head rows, tail offset, Q, R) whose composed items best fit
-    `table` [N, D] (model-index order): the head is exact, the tail Q[q] + R[r] a least-squares
-    fit by alternating means (the offset row starts at 0)."""
+    """The rows (R, Q, head) of a shared table whose composed items best fit `table` [N, D]
+    (model-index order): the head exact (E = 2 Head[k]), the tail Q[q] + R[r] a least-squares
+    fit by alternating means."""
     n, d = table.shape
-    by_slot = np.empty_like(table, dtype=np.float64)
-    by_slot[slots] = table
     t = n - 1 - head
     quotients = -(-t // buckets)
+    p = quotients * buckets
+    by_slot = np.zeros((p + head + 1, d))
+    by_slot[slots] = table
+    target = by_slot[:t]
     j = np.arange(t)
     q, r = j // buckets, j % buckets
-    target = by_slot[head + 1:]
     qrows, rrows = np.zeros((quotients, d)), np.zeros((buckets, d))
     for _ in range(sweeps):
         qrows = np.stack([(target[q == k] - rrows[r[q == k]]).mean(axis=0) for k in range(quotients)])
         rrows = np.stack([(target[r == k] - qrows[q[r == k]]).mean(axis=0) for k in range(buckets)])
-    heads = by_slot[:head + 1] - qrows[0] - rrows[0]
-    return np.concatenate([heads, np.zeros((1, d)), qrows, rrows]).astype(np.float32)
+    return np.concatenate([rrows, qrows, by_slot[p:] / 2]).astype(np.float32)
 
 
 def fit_popularity(fit: FitData, num_items: int) -> np.ndarray:

@@ -99,27 +99,27 @@ class SharedItemEmbedding(ItemEmbedding):
     """A weight-sharing item table: quotient-remainder composition with a frequency-aware head.
 
     Items live in table slots (`slots` [N]: model index -> slot, a frozen int weight set by
-    `builder.compress.distill.assign_shared_slots`): slot 0 is padding, slots 1..H the H most
-    popular items, each with a row of its own; the T = N-1-H others share, slot H+1+j having
-    quotient q = j // m and remainder r = j % m (m = `buckets`, Q = ceil(T/m) quotients).
-    One table `embeddings` [H+2 + Q + m, D] holds, in order, the head rows (padding first),
-    one tail offset row o, the quotient rows Q and the remainder rows R, so that
+    `builder.compress.distill.shared_slots`). The T = N-1-H tail items share: tail slot s < T
+    has quotient q = s // m and remainder r = s % m (m = `buckets`, Q = ceil(T/m) quotients).
+    Padding and the H most popular items have rows of their own, in head slots P + k (P = Q*m).
+    One table `embeddings` [m + Q + H+1, D] holds, in order, the remainder rows R, the quotient
+    rows Q and the head rows, and every item is the sum of two of its rows:
 
-        E[head slot s] = T[s] + Q[0] + R[0]        E[tail slot] = o + Q[q] + R[r]
+        E[tail slot s] = Q[s // m] + R[s % m]        E[head slot P + k] = 2 Head[k]
 
-    (both free: a head row absorbs Q[0] + R[0], o is a shared bias of the tail). The lookup is
-    three GATHERs from the one table at slot indices computed with int32 ops. The scores
-    decompose, because the composition is a sum: with z = h T^T (one FULLY_CONNECTED against
-    the same table, so int8 stores it once), a head score is z[s] + z_Q[0] + z_R[0] and the tail
-    scores are the broadcast sum o + z_Q[:, None] + z_R[None, :] reshaped to [Q*m] (the first T
-    kept); a GATHER by `slots` puts the slot scores in model-index order. No per-item table is
-    ever materialised; the per-item cost is the `slots` index (int16 below 32,768 items).
+    The lookup is two GATHERs from the one table, at rows max(m + s // m, s - P + m + Q) (the
+    quotient row, or the head row: one MAXIMUM picks it) and s % m or the head row (SELECT_V2),
+    all int32 ops. The scores decompose because the composition is a sum: with z = h T^T (one
+    FULLY_CONNECTED against the same table, so int8 stores it once), split into z_R, z_Q and
+    z_H, the slot scores are concat(reshape(z_Q[:, None] + z_R[None, :], [Q*m]), 2 z_H) and one
+    GATHER by `slots` puts them in model-index order. No [N, D] table is ever materialised; the
+    per-item cost is the `slots` index (int16 below 32,768 slots).
 
-    Under QAT each intermediate sum is fake-quantized: gathered rows on the table's range, the
-    lookup rows on max |E| (exact, from the weights) and the score parts on the largest value
-    seen (`score_range` = (max |z|, max |partial and final score sums|)). Like a low-rank
-    table's lookup range they are dynamic in training and frozen as numbers right before
-    conversion (`freeze_lookup_ranges`, which needs calibration histories for the scores).
+    Under QAT the gathered rows are fake-quantized on the table's range, the lookup rows on
+    max |E| (exact, from the weights), and z and the score sums on the largest value seen
+    (`score_range` = (max |z|, max |sums|)). Like a low-rank table's lookup range these are
+    dynamic in training and frozen as numbers right before conversion (`freeze_lookup_ranges`,
+    which needs calibration histories for the score ranges).
     """
 
     def __init__(self, num_items: int, dim: int, buckets: int, head: int, scale: bool = False,
@@ -138,83 +138,73 @@ class SharedItemEmbedding(ItemEmbedding):
 
     @property
     def rows(self) -> int:
-        return self.head + 2 + self.quotients + self.buckets
+        return self.buckets + self.quotients + self.head + 1
+
+    @property
+    def head_slot(self) -> int:
+        """P: the first head slot (padding's); tail slots are 0..T-1, P - T of them unused."""
+        return self.quotients * self.buckets
 
     @property
     def slot_dtype(self) -> tf.DType:
-        return tf.int16 if self.num_items <= 32767 else tf.int32
+        return tf.int16 if self.head_slot + self.head < 32768 else tf.int32
 
     def build(self, input_shape: Any) -> None:
         self.embeddings = self.add_weight(
             name="embeddings", shape=(self.rows, self.dim),
             initializer=keras.initializers.TruncatedNormal(stddev=0.02), trainable=True)
+        default = np.concatenate([[self.head_slot], np.arange(self.num_items - 1)])  # padding, then index order
+        default[1:][default[1:] >= self.tail] += self.head_slot - self.tail + 1
         self.slots = self.add_weight(
             name="slots", shape=(self.num_items,), dtype=self.slot_dtype, trainable=False,
-            initializer=keras.initializers.Constant(np.arange(self.num_items)))
+            initializer=keras.initializers.Constant(default))
         keras.layers.Layer.build(self, input_shape)
 
-    def _offsets(self) -> tuple[int, int, int]:
-        """First rows of the tail offset, the quotients and the remainders."""
-        return self.head + 1, self.head + 2, self.head + 2 + self.quotients
-
-    def _fq(self, x: tf.Tensor, m: Any) -> tf.Tensor:
-        return tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8)
+    def _fq(self, x: tf.Tensor, m: Any, narrow: bool = False) -> tf.Tensor:
+        return tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8, narrow_range=narrow)
 
     def _lookup(self, ids: tf.Tensor) -> tf.Tensor:
-        o, q0, r0 = self._offsets()
+        m, nq, p = self.buckets, self.quotients, self.head_slot
         s = tf.cast(tf.gather(self.slots, ids), tf.int32)
-        j = tf.maximum(s - o, 0)
-        q = tf.math.floordiv(j, self.buckets)
-        rows = [tf.minimum(s, o), q0 + q, r0 + (j - q * self.buckets)]
+        head_row = s + (m + nq - p)
+        a = tf.maximum(tf.math.floordiv(s, m) + m, head_row)
+        b = tf.where(s < p, tf.math.floormod(s, m), head_row)
         table = self.embeddings
-        parts = [tf.gather(table, r) for r in rows]
+        x, y = tf.gather(table, a), tf.gather(table, b)
         if not self.lookup_fake_quant:
-            return parts[0] + parts[1] + parts[2]
+            return x + y
         mt = tf.stop_gradient(tf.reduce_max(tf.abs(table)))
-        parts = [tf.quantization.fake_quant_with_min_max_vars(p, -mt, mt, num_bits=8, narrow_range=True)
-                 for p in parts]
-        m = self.lookup_range
-        if m is None:
-            m = tf.stop_gradient(tf.reduce_max(tf.abs(self._composed(table))))
-        return self._fq(self._fq(parts[1] + parts[2], 2 * mt) + parts[0], m)
+        x, y = self._fq(x, mt, narrow=True), self._fq(y, mt, narrow=True)
+        me = self.lookup_range
+        if me is None:
+            me = tf.stop_gradient(tf.reduce_max(tf.abs(self._composed(table))))
+        return self._fq(x + y, me)
 
     def _composed(self, table: tf.Tensor) -> tf.Tensor:
-        """[N, D] rows of every slot (slot order) from a table."""
-        o, q0, r0 = self._offsets()
-        head = table[:o] + table[q0:q0 + 1] + table[r0:r0 + 1]
-        tail = table[o][None, None, :] + table[q0:r0][:, None, :] + table[r0:][None, :, :]
-        return tf.concat([head, tf.reshape(tail, (-1, self.dim))[:self.tail]], axis=0)
+        """[P + H + 1, D]: the row of every slot (unused tail slots included)."""
+        m, nq = self.buckets, self.quotients
+        tail = table[m:m + nq][:, None, :] + table[:m][None, :, :]
+        return tf.concat([tf.reshape(tail, (-1, self.dim)), 2.0 * table[m + nq:]], axis=0)
 
     def _scores(self, h: tf.Tensor) -> tf.Tensor:
-        o, q0, r0 = self._offsets()
+        m, nq = self.buckets, self.quotients
         z = tf.matmul(h, self.embeddings, transpose_b=True)
         fq = self.lookup_fake_quant
-        sums: list[tf.Tensor] = []
-
-        def add(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
-            sums.append(a + b)
-            return sums[-1]
-
         if fq:
             mz, ms = self.score_range or (None, None)
-            if mz is None:
-                mz = tf.stop_gradient(tf.reduce_max(tf.abs(z)))
-            z = self._fq(z, mz)
-        zq, zr = z[..., q0:r0], z[..., r0:]
-        head = add(z[..., :o], add(zq[..., :1], zr[..., :1]))
-        tail = add(add(z[..., o:q0], zq)[..., :, None], zr[..., None, :])
+            z = self._fq(z, tf.stop_gradient(tf.reduce_max(tf.abs(z))) if mz is None else mz)
+        zr, zq, zh = tf.split(z, [m, nq, self.head + 1], axis=-1)
+        inner = list(zq.shape[1:-1])  # [L] for the training view, [] for the serving one
+        head = zh + zh
+        tail = tf.reshape(zq, [-1, *inner, nq, 1]) + tf.reshape(zr, [-1, *inner, 1, m])
         if fq:
             if self._observed is not None:
                 self._observed.append((float(tf.reduce_max(tf.abs(z))),
-                                       max(float(tf.reduce_max(tf.abs(t))) for t in sums)))
+                                       float(tf.maximum(tf.reduce_max(tf.abs(head)), tf.reduce_max(tf.abs(tail))))))
             if ms is None:
-                ms = tf.stop_gradient(tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(t)) for t in sums])))
-            # the sums, in the order made: zq0 + zr0, head, zo + zq, tail
-            zqr0 = self._fq(zq[..., :1] + zr[..., :1], ms)
-            head = self._fq(z[..., :o] + zqr0, ms)
-            tail = self._fq(self._fq(z[..., o:q0] + zq, ms)[..., :, None] + zr[..., None, :], ms)
-        tail = tf.reshape(tail, [-1, *tail.shape[1:-2], self.quotients * self.buckets])[..., :self.tail]
-        by_slot = tf.concat([head, tail], axis=-1)
+                ms = tf.stop_gradient(tf.maximum(tf.reduce_max(tf.abs(head)), tf.reduce_max(tf.abs(tail))))
+            head, tail = self._fq(head, ms), self._fq(tail, ms)
+        by_slot = tf.concat([tf.reshape(tail, [-1, *inner, nq * m]), head], axis=-1)
         return tf.gather(by_slot, self.slots, axis=-1)
 
     def call(self, inputs: tf.Tensor) -> tf.Tensor:
@@ -244,7 +234,7 @@ def freeze_lookup_ranges(model: keras.Model, histories: np.ndarray | None = None
         inner.lookup_range = None
         layer(tf.zeros((1, 1), tf.int32), training=False)  # sets the quantized weights on `inner`
         if shared:
-            product = inner._composed(tf.constant(np.asarray(inner.embeddings))).numpy()
+            product = inner._composed(tf.constant(np.asarray(inner.embeddings))).numpy()[np.asarray(inner.slots)]
         else:
             product = np.asarray(inner.embeddings) @ np.asarray(inner.projection)
         inner.lookup_range = max(float(np.abs(product).max()), 1e-6)

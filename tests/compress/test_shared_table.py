@@ -23,21 +23,26 @@ def random_layer(n: int, d: int, buckets: int, head: int, seed: int = 0) -> Shar
     layer.build(None)
     rng = np.random.default_rng(seed)
     layer.embeddings.assign(rng.normal(size=(layer.rows, d)).astype(np.float32))
-    layer.slots.assign(np.concatenate([[0], rng.permutation(n - 1) + 1]).astype(np.int16))
+    layer.slots.assign(rng.permutation(np.asarray(layer.slots)))  # any assignment of items to slots
     return layer
 
 
 def test_rows_compose_by_hand():
-    # 7 items + padding, 2 own rows, 2 buckets: 5 tail items in 3 quotients; rows: 3 head, 1 offset, 3 Q, 2 R
+    # 7 items + padding, 2 own rows, 2 buckets: 5 tail items in 3 quotients; rows: 2 R, 3 Q, 3 head
     layer = SharedItemEmbedding(8, 1, buckets=2, head=2)
     layer.build(None)
-    assert (layer.rows, layer.quotients, layer.tail) == (9, 3, 5)
-    layer.embeddings.assign(np.array([[0.], [1.], [2.], [100.], [10.], [20.], [30.], [0.1], [0.2]], np.float32))
-    # slot -> row: head s -> T[s] + Q0 + R0; tail j -> offset + Q[j // 2] + R[j % 2]
-    by_slot = [10.1, 11.1, 12.1, 110.1, 110.2, 120.1, 120.2, 130.1]
-    np.testing.assert_allclose(layer.full_table()[:, 0], by_slot, rtol=1e-6)
-    layer.slots.assign(np.array([0, 7, 6, 5, 4, 3, 2, 1], np.int16))  # model index i -> slot
-    np.testing.assert_allclose(layer.full_table()[:, 0], np.array(by_slot)[[0, 7, 6, 5, 4, 3, 2, 1]], rtol=1e-6)
+    assert (layer.rows, layer.quotients, layer.tail, layer.head_slot) == (8, 3, 5, 6)
+    layer.embeddings.assign(np.array([[0.1], [0.2], [10.], [20.], [30.], [100.], [200.], [300.]], np.float32))
+    # tail slot s -> Q[s // 2] + R[s % 2]; head slot 6 + k -> 2 Head[k]; default slots: padding 6,
+    # items 1..5 the tail slots 0..4, items 6 and 7 the head slots 7 and 8
+    assert list(np.asarray(layer.slots)) == [6, 0, 1, 2, 3, 4, 7, 8]
+    np.testing.assert_allclose(layer.full_table()[:, 0], [200, 10.1, 10.2, 20.1, 20.2, 30.1, 400, 600], rtol=1e-6)
+    layer.slots.assign(np.array([6, 8, 7, 4, 3, 2, 1, 0], np.int16))
+    np.testing.assert_allclose(layer.full_table()[:, 0], [200, 600, 400, 30.1, 20.2, 20.1, 10.2, 10.1], rtol=1e-6)
+    ids = np.array([[0, 1, 3, 7]], np.int32)
+    np.testing.assert_allclose(layer(ids).numpy()[0, :, 0], [200, 600, 30.1, 10.1], rtol=1e-6)
+    np.testing.assert_allclose(layer(np.array([[2.0]], np.float32)).numpy()[0],
+                               2 * np.array([200, 600, 400, 30.1, 20.2, 20.1, 10.2, 10.1]), rtol=1e-6)
 
 
 @pytest.mark.parametrize("n,d,buckets,head", [(12, 3, 3, 2), (50, 4, 7, 0), (30, 5, 2, 10)])
@@ -50,7 +55,7 @@ def test_lookups_and_composed_scores_equal_the_dense_table_they_compose(n, d, bu
     for shape in ((4, d), (2, 5, d)):
         x = rng.normal(size=shape).astype(np.float32)
         np.testing.assert_allclose(layer(x).numpy(), x @ full.T, rtol=1e-5, atol=1e-4)
-    assert layer.code_dim == d and layer.rows == head + 2 + -(-(n - 1 - head) // buckets) + buckets
+    assert layer.code_dim == d and layer.rows == head + 1 + -(-(n - 1 - head) // buckets) + buckets
 
 
 def test_the_layer_refuses_impossible_shapes():
@@ -62,17 +67,16 @@ def test_the_layer_refuses_impossible_shapes():
 def test_slots_give_the_most_popular_items_the_head():
     popularity = np.array([0, 5, 9, 1, 9, 0, 3])
     slots = shared_slots(popularity, head=2, buckets=2)
-    assert slots[0] == 0 and sorted(slots) == list(range(7))
-    assert {slots[2], slots[4]} == {1, 2}  # the two items with 9 interactions
-    assert list(slots[[1, 6, 3, 5]]) == [3, 4, 5, 6]  # the tail, most popular first without a table
+    assert list(slots[[1, 3, 5, 6]]) == [0, 1, 2, 3]  # the tail, index order without a table
+    assert list(slots[[0, 2, 4]]) == [4, 5, 6]  # padding, then the two items with 9 interactions
 
 
 def test_slots_lay_the_tail_out_on_the_tables_coordinates():
     table = np.array([[0, 0], [0, 0], [3, 1], [1, 2], [2, 0], [4, 9], [0, 5]], float)
     slots = shared_slots(np.array([0, 9, 1, 1, 1, 1, 1]), head=1, buckets=2, table=table)
-    assert slots[1] == 1
     # tail sorted on coordinate 0: 6, 3 | 4, 2 | 5; inside a quotient on coordinate 1: 3, 6 | 4, 2 | 5
-    assert list(slots[[3, 6, 4, 2, 5]]) == [2, 3, 4, 5, 6]
+    assert list(slots[[3, 6, 4, 2, 5]]) == [0, 1, 2, 3, 4]
+    assert list(slots[[0, 1]]) == [6, 7]  # 3 quotients x 2: head slots from 6
 
 
 def test_least_squares_rows_reproduce_a_composable_table():
@@ -96,7 +100,7 @@ def test_a_shared_student_starts_from_a_fit_of_the_teachers_pca_table():
     head = np.argsort(-popularity[1:], kind="stable")[:H] + 1
     np.testing.assert_allclose(items.full_table()[head], pca[head], atol=1e-5)  # own rows: exact
     assert err < 0.9  # the tail: a fit, better than nothing (random rows: err > 1)
-    assert items.embeddings.shape == (H + 2 + 70 + M, D)
+    assert items.embeddings.shape == (H + 1 + 70 + M, D)
 
 
 def test_table_buckets_is_validated_and_named():
@@ -155,7 +159,7 @@ def test_qat_int8_export_is_full_integer_and_stores_only_the_shared_rows_and_slo
     calibrate_score_floor(last, fit.inputs[:32], K + L)
     blob = convert(last, L, K, N, ConversionOptions("qat", representative=fit.inputs[:64]))
     s = flatbuffer(blob)
-    rows = H + 2 + 70 + M
+    rows = H + 1 + 70 + M
     by_type = s["constant_bytes_by_type"]
     assert by_type.get("FLOAT32", 0) == 0 and float_ops(blob) == []
     # the rows once (GATHERs and the scoring FULLY_CONNECTED share them), conv, user; no [N, D] table
