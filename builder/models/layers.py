@@ -120,6 +120,11 @@ class SharedItemEmbedding(ItemEmbedding):
     (`score_range` = (max |z|, max |sums|)). Like a low-rank table's lookup range these are
     dynamic in training and frozen as numbers right before conversion (`freeze_lookup_ranges`,
     which needs calibration histories for the score ranges).
+
+    Measured (ML-100K, dim 32, 64 own rows, final int8): 4 buckets 44,080 B at NDCG@10 0.0631,
+    16 buckets 36,752 B at 0.0521, vs the dense table's 65,568 B at 0.1125: the bytes go, but
+    on a flat-popularity catalog two shared rows per tail item lose most of the quality
+    (README, "A weight-sharing item table").
     """
 
     def __init__(self, num_items: int, dim: int, buckets: int, head: int, scale: bool = False,

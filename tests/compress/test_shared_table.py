@@ -157,7 +157,11 @@ def test_qat_int8_export_is_full_integer_and_stores_only_the_shared_rows_and_slo
     qgraph, _ = qat(graph, QATConfig(epochs=1), fit, None, DistillConfig(), batch_size=32)
     last = views(qgraph).last
     calibrate_score_floor(last, fit.inputs[:32], K + L)
+    with pytest.raises(ValueError, match="calibration histories"):
+        convert(last, L, K, N, ConversionOptions("qat"))  # the score ranges are frozen on histories
     blob = convert(last, L, K, N, ConversionOptions("qat", representative=fit.inputs[:64]))
+    inner = qgraph.get_layer("quant_items").layer
+    assert inner.lookup_range > 0 and all(r > 0 for r in inner.score_range)
     s = flatbuffer(blob)
     rows = H + 1 + 70 + M
     by_type = s["constant_bytes_by_type"]
