@@ -3,7 +3,7 @@
     teacher (trained once, cached)
     -> Optuna (multi-objective TPE: validation NDCG@10 up, bytes down, the budget as a
        constraint) draws candidates: student dim, conv depth, causal average, alpha, sparsity
-       (and the item-table rank, with budget.ranks)
+       (and the item-table rank, with budget.ranks; shared-table buckets, with budget.buckets)
     -> screen each: a short recipe (distill capped at budget.screen_epochs -> short prune ->
        1-epoch QAT) exported to full-integer int8: exact .tflite bytes, validation NDCG@10
        through LiteRT, p50 latency through LiteRT interleaved with the teacher
@@ -43,15 +43,17 @@ class Params:
     alpha: float
     sparsity: float
     rank: int = 0  # item-table rank (student.table_rank); 0 = dense
+    buckets: int = 0  # shared-table buckets (student.table_buckets); 0 = not shared
 
     def __post_init__(self) -> None:
-        if self.rank >= self.dim:  # a table of rank >= dim is no smaller than the dense one
-            object.__setattr__(self, "rank", 0)
+        if self.rank >= self.dim or self.buckets:  # a table of rank >= dim is no smaller than the dense one;
+            object.__setattr__(self, "rank", 0)  # a shared table is not also low-rank
 
     @property
     def label(self) -> str:
         return (f"d{self.dim}_c{self.conv_layers}{'_avg' if self.pool else ''}_a{self.alpha:g}"
-                f"{f'_s{self.sparsity:g}' if self.sparsity else ''}{f'_r{self.rank}' if self.rank else ''}")
+                f"{f'_s{self.sparsity:g}' if self.sparsity else ''}{f'_r{self.rank}' if self.rank else ''}"
+                f"{f'_b{self.buckets}' if self.buckets else ''}")
 
 
 @dataclass
@@ -107,18 +109,24 @@ class SearchResult:
 def space(budget: BudgetConfig, cfg: BuildConfig) -> dict[str, tuple]:
     """The categorical choices Optuna draws from (dims above the teacher's dropped for teacher_pca).
     The item-table rank is a knob only when budget.ranks lists a low rank (a drawn rank >= the drawn
-    dim is the dense table); otherwise the space, and so every draw, is what it was without it."""
+    dim is the dense table); otherwise the space, and so every draw, is what it was without it. The
+    shared table's buckets likewise, with budget.buckets (a drawn bucket count wins over a drawn rank)."""
     dims = tuple(d for d in budget.dims if cfg.distill.item_init != "teacher_pca" or d <= cfg.teacher.dim)
     choices = {"dim": dims or (cfg.teacher.dim,), "conv_layers": budget.conv_layers, "pool": budget.pool,
                "alpha": budget.alphas, "sparsity": budget.sparsities}
-    return {**choices, "rank": budget.ranks} if budget.ranks != (0,) else choices
+    if budget.ranks != (0,):
+        choices["rank"] = budget.ranks
+    if budget.buckets != (0,):
+        choices["buckets"] = budget.buckets
+    return choices
 
 
 def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
     """The build config of one candidate: its student, its alpha and its recipe (short when screening)."""
     student = replace(cfg.student, dim=p.dim, conv_layers=p.conv_layers,
                       pool_window=cfg.data.max_len if p.pool else 0, max_dim=0,  # the search sets the width
-                      table_rank=p.rank)
+                      table_rank=p.rank, table_buckets=p.buckets,
+                      table_head=cfg.student.table_head if p.buckets else None)
     recipe: list[dict[str, Any]] = [{"step": "distill", "alpha": p.alpha}]
     prune_epochs, recover_epochs, qat_epochs = cfg.prune.epochs, cfg.prune.recover_epochs, cfg.qat.epochs
     if rung == SCREEN:
@@ -298,7 +306,8 @@ def run_search(ctx: Any) -> tuple[list[StageResult], SearchResult]:
         desc = (f"budget candidate{mark}: student dim {c.params.dim}, {c.params.conv_layers} conv"
                 f"{', causal average' if c.params.pool else ''}, alpha {c.params.alpha:g}"
                 f"{f', pruned to {c.params.sparsity:.0%}' if c.params.sparsity else ''}"
-                f"{f', item table of rank {c.params.rank}' if c.params.rank else ''}, QAT int8; "
+                f"{f', item table of rank {c.params.rank}' if c.params.rank else ''}"
+                f"{f', shared item table over {c.params.buckets} buckets' if c.params.buckets else ''}, QAT int8; "
                 f"validation NDCG@10 {c.val_ndcg10:.4f}, p50 {c.p50_us:.0f} us"
                 + ("" if c.fits else f"; over budget: {c.why_not}"))
         row = export_tflite(ctx, f"budget_{c.params.label}", blob, None, desc, c.weights, c.seconds, False,

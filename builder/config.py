@@ -216,6 +216,12 @@ class StudentConfig(TrainingConfig):
     # the scores are (h B^T) A^T); with distill.item_init teacher_pca, A and B are the truncated
     # SVD of the teacher's PCA-projected table
     table_rank: int = 0
+    # item table: m >= 2 = shared (quotient-remainder): the `table_head` most popular items get rows
+    # of their own, the others share m remainder rows and ceil(tail / m) quotient rows (row = offset
+    # + Q[q] + R[r]); with distill.item_init teacher_pca the rows are a least-squares fit of the
+    # teacher's PCA table. 0 = off. table_head None = m own rows.
+    table_buckets: int = 0
+    table_head: int | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -223,6 +229,17 @@ class StudentConfig(TrainingConfig):
         _require(0 <= self.table_rank < self.dim, "student.table_rank",
                  f"must be 0 (dense) or in 1..{self.dim - 1} (below student.dim {self.dim}; a rank-dim "
                  f"table is larger than the dense one) (got {self.table_rank})")
+        _require(self.table_buckets == 0 or self.table_buckets >= 2, "student.table_buckets",
+                 f"must be 0 (no sharing) or >= 2 remainder buckets (got {self.table_buckets})")
+        _require(not (self.table_buckets and self.table_rank), "student.table_buckets",
+                 "cannot be combined with student.table_rank (a table is shared or low-rank, not both)")
+        _require(self.table_head is None or (self.table_buckets > 0 and self.table_head >= 0),
+                 "student.table_head", "must be >= 0, and is set only with student.table_buckets")
+
+    @property
+    def shared_head(self) -> int:
+        """Items with rows of their own in a shared table (table_head, default table_buckets)."""
+        return self.table_buckets if self.table_head is None else self.table_head
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
@@ -370,6 +387,7 @@ class BudgetConfig:
     alphas: tuple[float, ...] = (0.1, 0.2, 0.5, 0.8)
     sparsities: tuple[float, ...] = (0.0, 0.5)  # 0 = no pruning step
     ranks: tuple[int, ...] = (0,)  # item-table ranks (student.table_rank); 0 = dense; a rank >= dim = dense
+    buckets: tuple[int, ...] = (0,)  # shared-table buckets (student.table_buckets, own rows = buckets); 0 = off
 
     def __post_init__(self) -> None:
         for key, parse in (("max_bytes", parse_bytes), ("time_budget", parse_seconds)):
@@ -383,13 +401,14 @@ class BudgetConfig:
         _require(self.trials >= 1, "budget.trials", "must be >= 1")
         _require(self.finalists >= 1, "budget.finalists", "must be >= 1")
         _require(self.screen_epochs >= 1, "budget.screen_epochs", "must be >= 1")
-        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities", "ranks"):
+        for key in ("dims", "conv_layers", "pool", "alphas", "sparsities", "ranks", "buckets"):
             _require(len(getattr(self, key)) >= 1, f"budget.{key}", "must list at least one value")
         _require(all(d >= 2 for d in self.dims), "budget.dims", "every dim must be >= 2")
         _require(all(c >= 0 for c in self.conv_layers), "budget.conv_layers", "must be >= 0")
         _require(all(0.0 <= a <= 1.0 for a in self.alphas), "budget.alphas", "must be in [0, 1]")
         _require(all(0.0 <= s < 1.0 for s in self.sparsities), "budget.sparsities", "must be in [0, 1)")
         _require(all(r >= 0 for r in self.ranks), "budget.ranks", "must be >= 0 (0 = dense)")
+        _require(all(b == 0 or b >= 2 for b in self.buckets), "budget.buckets", "must be 0 (not shared) or >= 2")
 
     @property
     def active(self) -> bool:

@@ -97,6 +97,12 @@ def validate_against_data(cfg: BuildConfig, ds: SequenceDataset) -> None:
         raise ConfigError(
             f"config key 'export.k': k ({cfg.export.k}) + data.max_len ({cfg.data.max_len}) must not exceed "
             f"the catalog ({n} items) so that K unseen items always exist")
+    sc = cfg.student
+    if sc.table_buckets and n - sc.shared_head < sc.table_buckets:
+        key = "table_head" if sc.table_head is not None else "table_buckets"
+        raise ConfigError(f"config key 'student.{key}': a shared table of {sc.shared_head} own rows and "
+                          f"{sc.table_buckets} buckets needs at least {sc.shared_head + sc.table_buckets} items "
+                          f"(the catalog has {n})")
 
 
 def file_sizes(blob: bytes) -> dict[str, int]:
@@ -294,7 +300,7 @@ def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str =
     rep = _representative(ctx)
     floor, ceiling = calibrate_score_floor(last, rep, ctx.cfg.export.k + ctx.max_len)
     blob = convert(last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
-                   ConversionOptions(quantize, representative=rep if quantize == "ptq" else None))
+                   ConversionOptions(quantize, representative=rep))
     extra = {**(extra or {}), "score_floor": floor, "score_ceiling": ceiling}
     if quantize != "none":
         desc += f"; int8 scores on the calibrated range [{floor:.2f}, {ceiling:.2f}]"

@@ -138,6 +138,9 @@ def run_recipe(ctx: Any, steps: list[Step], echo: bool = True) -> list[StageResu
 def _architecture(sc: StudentConfig, max_len: int) -> str:
     pool = f", causal average(w={min(sc.pool_window, max_len)})" if sc.pool_window else ""
     table = f"shared low-rank item table (rank {sc.table_rank})" if sc.table_rank else "shared item table"
+    if sc.table_buckets:
+        table = (f"shared weight-sharing item table ({sc.shared_head} own rows, the rest quotient-remainder "
+                 f"over {sc.table_buckets} buckets)")
     return f"dim {sc.dim}, {sc.conv_layers} causal conv(k={sc.kernel_size}){pool} + residual, dense, {table}"
 
 
@@ -170,8 +173,10 @@ def reseed(ctx: Any, stage: str) -> None:
 
 def architecture_key(sc: StudentConfig) -> dict[str, Any]:
     """What a trained student's cache key depends on: its config less the widening limit, and
-    less `table_rank` when dense (the keys of dense students predate the option)."""
-    return {k: v for k, v in asdict(sc).items() if k != "max_dim" and not (k == "table_rank" and v == 0)}
+    less the table options left at their defaults (the keys of dense students predate them)."""
+    defaults = {"table_rank": 0, "table_buckets": 0, "table_head": None}
+    return {k: v for k, v in asdict(sc).items()
+            if k != "max_dim" and not (k in defaults and v == defaults[k])}
 
 
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,

@@ -24,6 +24,22 @@ def smoke_build(tmp_path_factory: pytest.TempPathFactory):
     return build(load_config("smoke"), out, Progress(0))
 
 
+# the smoke build's student with a weight-sharing item table: 32 own rows, 16 remainder buckets
+SHARED_TABLE = {"table_buckets": 16, "table_head": 32}
+
+
+@pytest.fixture(scope="session")
+def shared_table_build(smoke_build, tmp_path_factory: pytest.TempPathFactory):
+    """The smoke build again with a shared item table (the teacher from the smoke build's cache)."""
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path_factory.mktemp("shared_out")
+    shutil.copytree(smoke_build.run_dir, out / "smoke")
+    return build(load_config("smoke", overrides={"student": SHARED_TABLE}), out, Progress(0))
+
+
 @pytest.fixture(scope="session")
 def smoke_run_dir(smoke_build) -> Path:
     """Directory holding the smoke build's model.tflite + model.json (and the report)."""

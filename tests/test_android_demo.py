@@ -28,15 +28,20 @@ LATENCY_JSON = REPO / "android_demo" / "build" / "jvm" / "latency.json"
 # 2-core machine with a warm ~/.m2 (five javac runs, five JVM starts, Robolectric's ~10 s); the
 # first run also downloads ~500 MB of jars with Maven.
 @pytest.mark.slow
-def test_jvm_core_and_litert_parity(smoke_run_dir: Path) -> None:
-    assert (smoke_run_dir / "model.tflite").is_file()
-    assert (smoke_run_dir / "model.json").is_file()
+@pytest.mark.parametrize("run", ["smoke_run_dir", "shared_table_build"])
+def test_jvm_core_and_litert_parity(run: str, request: pytest.FixtureRequest) -> None:
+    """The smoke build's model, and the same build with a weight-sharing item table (its graph
+    has GATHERs by computed rows and an int16 slots index: the Java side runs it unchanged)."""
+    found = request.getfixturevalue(run)
+    model_dir = Path(found if run == "smoke_run_dir" else found.run_dir)
+    assert (model_dir / "model.tflite").is_file()
+    assert (model_dir / "model.json").is_file()
     if shutil.which("bash") is None:
         pytest.fail("bash is required to run android_demo/scripts/jvm_test.sh")
 
     env = dict(os.environ, PYTHON=sys.executable)
     proc = subprocess.run(
-        ["bash", str(SCRIPT), str(smoke_run_dir)],
+        ["bash", str(SCRIPT), str(model_dir)],
         cwd=REPO,
         env=env,
         capture_output=True,

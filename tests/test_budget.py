@@ -76,6 +76,20 @@ def test_the_item_table_rank_is_a_knob_only_when_budget_ranks_lists_a_low_rank()
         load_config("default", overrides={"budget": {"ranks": [-1]}})
 
 
+def test_shared_table_buckets_are_a_knob_only_when_budget_buckets_lists_some():
+    cfg = load_config("default")
+    assert "buckets" not in space(cfg.budget, cfg)
+    shared = load_config("default", overrides={"budget": {"buckets": [0, 32, 128], "ranks": [0, 8]}})
+    assert space(shared.budget, shared)["buckets"] == (0, 32, 128)
+    p = Params(dim=32, conv_layers=1, pool=False, alpha=0.2, sparsity=0.0, rank=8, buckets=32)
+    assert p.rank == 0 and p.label.endswith("_b32")  # a shared table is not also low-rank
+    student = candidate_config(shared, p, FULL).student
+    assert (student.table_buckets, student.table_rank, student.shared_head) == (32, 0, 32)
+    assert candidate_config(shared, Params(8, 0, True, 0.2, 0.0), FULL).student.table_buckets == 0
+    with pytest.raises(ConfigError, match="budget.buckets"):
+        load_config("default", overrides={"budget": {"buckets": [1]}})
+
+
 def _candidate(size: int, p50: float) -> Candidate:
     return Candidate(Params(8, 0, True, 0.2, 0.0), FULL, size, size // 2, 0.1, (0.09, 0.11), p50, 1000.0,
                      1.0, "x.tflite")

@@ -81,3 +81,17 @@ def test_help_says_what_the_tool_does_with_examples(capsys):
             parse_args([*argv, "--help"])
         out = capsys.readouterr().out
         assert out.count(f"rec-builder {argv[0]}") >= 3, argv  # usage + real examples
+
+
+@pytest.mark.parametrize("student,key", [
+    ("table_buckets: 1", "student.table_buckets"),
+    ("table_buckets: 4\n  table_rank: 2", "student.table_buckets"),
+    ("table_head: 8", "student.table_head"),
+    ("table_buckets: 4\n  table_head: 100000", "student.table_head"),  # more own rows than the catalog has
+])
+def test_impossible_shared_tables_fail_before_training(tmp_path, capsys, student, key):
+    c = tmp_path / "c.yaml"
+    c.write_text(f"student:\n  {student}\n")
+    assert build(tmp_path, "--config", str(c)) == 2
+    assert f"config key '{key}'" in capsys.readouterr().err
+    assert_nothing_written(tmp_path)

@@ -2,6 +2,7 @@
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -269,4 +270,34 @@ def test_a_low_rank_item_table_goes_through_the_whole_pipeline(smoke_build, tmp_
     recs, _ = recommend(out / "smoke", ["50", "172"])
     assert len(recs) == 10 and not {"50", "172"} & {r["id"] for r in recs}
     assert run(["benchmark", str(out / "smoke" / "model.tflite"), "--runs", "3", "--memory-runs", "2"]) == 0
+    capsys.readouterr()
+
+
+def test_a_shared_item_table_goes_through_the_whole_pipeline(shared_table_build, smoke_build, capsys):
+    """Distill (teacher init), prune, PTQ and QAT with a weight-sharing table; the int8 file holds
+    the shared rows once and an int16 slot per item instead of the [N, d] table."""
+    from conftest import SHARED_TABLE
+
+    from builder.recommend import recommend
+
+    res, out = shared_table_build, Path(shared_table_build.run_dir)
+    assert [s.name for s in res.stages] == STAGES and res.shipped == "final_int8"
+    assert res.stage("teacher").cached and not res.stage("student_fp32").cached  # its own cache key
+    buckets, head = SHARED_TABLE["table_buckets"], SHARED_TABLE["table_head"]
+    assert f"({head} own rows, the rest quotient-remainder over {buckets} buckets)" in res.stage(
+        "student_fp32").description
+    final, dense = res.stage("final_int8"), smoke_build.stage("final_int8")
+    static, dense_static = final.extra["static"], dense.extra["static"]
+    assert static["constant_bytes_by_type"].get("FLOAT32", 0) == 0
+    assert static["op_counts"]["DEQUANTIZE"] == dense_static["op_counts"]["DEQUANTIZE"]
+    n, dim = json.loads((out / "model.json").read_text())["num_items"], smoke_build.config.student.dim
+    rows = head + 1 + -(-(n - 1 - head) // buckets) + buckets
+    int8 = static["constant_bytes_by_type"]["INT8"]
+    assert dense_static["constant_bytes_by_type"]["INT8"] - int8 == (n - rows) * dim
+    assert static["constant_bytes_by_type"]["INT16"] == 2 * n  # the slots
+    assert final.size_bytes < dense.size_bytes
+    assert final.agreement_top10 > 0.8
+    recs, _ = recommend(out, ["50", "172"])
+    assert len(recs) == 10 and not {"50", "172"} & {r["id"] for r in recs}
+    assert run(["benchmark", str(out / "model.tflite"), "--runs", "3", "--memory-runs", "2"]) == 0
     capsys.readouterr()

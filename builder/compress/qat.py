@@ -11,6 +11,8 @@ fully int8 with the table stored once (see also ItemEmbedding):
   scales), with the prune-preserving weight quantizer and no output quantizer
   (the layer is called for the lookup and for the scores: one range cannot fit both);
   a low-rank table's B likewise, and its lookup rows A[id] @ B carry their own exact range;
+  a shared (weight-sharing) table's rows are one such table, its int16 `slots` stay as they are,
+  and its lookup sums and score parts carry their own ranges (SharedItemEmbedding);
 - the training view's logits stay float; the serving view's scores are fake-quantized
   by their ScoreFloor on its calibrated [floor, ceiling] (`calibrate_score_floor`
   must run before conversion), the int8 output range of the .tflite;

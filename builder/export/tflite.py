@@ -56,7 +56,7 @@ class ConversionOptions:
     quantize: str = "none"  # none | qat | ptq
     strip_names: bool = True  # drop internal tensor names (signatures keep theirs)
     sparsity: bool = False  # add Optimize.EXPERIMENTAL_SPARSITY (pruned models)
-    representative: np.ndarray | None = None  # int32 [M, L] histories for PTQ calibration
+    representative: np.ndarray | None = None  # int32 [M, L] histories: PTQ calibration, shared-table QAT ranges
 
 
 def convert(model: keras.Model, max_len: int, k: int, num_items: int,
@@ -65,7 +65,8 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
     if options.quantize == "qat":
         from builder.models.layers import freeze_lookup_ranges
 
-        freeze_lookup_ranges(model)  # a low-rank table's lookup range, as a constant
+        # low-rank / shared tables' lookup (and shared score) ranges, as constants
+        freeze_lookup_ranges(model, options.representative)
     module = serving_module(model, max_len, k, num_items)
     fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
     conv = tf.lite.TFLiteConverter.from_concrete_functions(fns, module)

@@ -1,7 +1,7 @@
 """The student: a small model made of layers with int8 TFLite kernels.
 
-ids -> item table (shared with the output; dense, or low-rank A @ B with
-`student.table_rank`) -> causal convolutions (recent order) and,
+ids -> item table (shared with the output; dense, low-rank A @ B with
+`student.table_rank`, or weight-sharing with `student.table_buckets`) -> causal convolutions (recent order) and,
 optionally, a causal average over a long window (long-term taste), summed with a
 residual -> Dense -> scores against the same table -> (serving view only) a floor
 under the scores, calibrated after training so that int8 ranks the top finely
@@ -25,7 +25,7 @@ import numpy as np
 
 from builder._keras import keras
 from builder.config import StudentConfig
-from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor
+from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor, SharedItemEmbedding
 from builder.models.teacher import SequenceModel
 
 PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
@@ -41,7 +41,8 @@ def receptive_field(cfg: StudentConfig, max_len: int) -> int:
 def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> keras.Model:
     """ids [B, L] -> (logits [B, L, N], logits [B, N])."""
     history = keras.Input((max_len,), dtype="int32", name="history")
-    items = ItemEmbedding(num_items, cfg.dim, rank=cfg.table_rank, name="items")
+    items = (SharedItemEmbedding(num_items, cfg.dim, cfg.table_buckets, cfg.shared_head, name="items")
+             if cfg.table_buckets else ItemEmbedding(num_items, cfg.dim, rank=cfg.table_rank, name="items"))
     ids = PassThrough(name="ids")(history)
     x = emb = items(ids)
     if cfg.conv_layers or cfg.pool_window:

@@ -16,6 +16,8 @@ CONFIGS = {  # name: (history length, config)
     "field_longer_than_history": (4, StudentConfig(dim=8, conv_layers=3, kernel_size=3, pool_window=9, dropout=0.1)),
     "low_rank_table": (9, StudentConfig(dim=8, conv_layers=2, kernel_size=2, pool_window=5, dropout=0.0,
                                         table_rank=3)),
+    "shared_table": (9, StudentConfig(dim=8, conv_layers=2, kernel_size=2, pool_window=5, dropout=0.0,
+                                      table_buckets=4, table_head=6)),
 }
 
 
