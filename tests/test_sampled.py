@@ -1,16 +1,11 @@
-"""Sampled softmax (builder.sampled): the estimate, accidental hits, and a teacher that learns with it."""
+"""Sampled softmax (builder.sampled): the estimate, accidental hits, config errors (a teacher that
+learns with it: tests/test_training.py)."""
 import numpy as np
 import pytest
 
 from builder._keras import tf
-from builder.config import ConfigError, DataConfig, SyntheticConfig, TeacherConfig
-from builder.data.dataset import load_dataset, training_windows
-from builder.evaluate.evaluator import evaluate, keras_scorer
-from builder.models.baselines import MostPopular
-from builder.models.teacher import build_teacher
-from builder.progress import SILENT
+from builder.config import ConfigError, TeacherConfig
 from builder.sampled import NegativeSampler, sampled_loss
-from builder.training import FitData, TrainSpec, set_seed, train
 
 
 def _problem(n: int = 40, seed: int = 0):
@@ -50,23 +45,6 @@ def test_accidental_hits_are_masked_and_padding_is_ignored():
     changed[0, :2] = 99.0  # the padding positions' vectors do not matter
     b = sampled_loss(tf.constant(changed), table, targets, negs, sampler.log_kq, tf.constant(10.0))
     assert float(a) == pytest.approx(float(b))
-
-
-def test_teacher_learns_with_sampled_softmax():
-    set_seed(0)
-    cfg = DataConfig(source="synthetic", max_len=10, min_item_interactions=1,
-                     synthetic=SyntheticConfig(num_users=300, num_items=60, mean_length=15, follow_prob=0.8))
-    ds = load_dataset(cfg, seed=0)
-    model = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0))
-    x, y = training_windows(ds.train_sequences(), 10)
-    res = train(model, FitData(x, y, ds.validation(), 10, SILENT),
-                TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5, negatives=8),
-                desc="t")
-    test = ds.test()
-    teacher = evaluate(keras_scorer(model.last), test, 10, "teacher").mean("hr@10")
-    pop = evaluate(MostPopular(ds.train_sequences(), ds.num_items), test, 10, "pop").mean("hr@10")
-    assert teacher > pop + 0.2, (teacher, pop)  # ranked over the full catalog
-    assert res.history[-1]["loss"] < res.history[0]["loss"]
 
 
 def test_sampled_softmax_config_errors_name_the_key():
