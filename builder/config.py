@@ -162,7 +162,8 @@ class TeacherConfig(TrainingConfig):
     candidates: tuple[dict, ...] = ()
     # 0: full-softmax CE over the catalog on every position; > 0: sampled softmax with this many
     # negatives per batch, drawn by training popularity and logQ-corrected (builder.sampled):
-    # the cost per step grows with `negatives`, not with the catalog
+    # the cost per step grows with `negatives`, not with the catalog. First cut: at 5.4K items it
+    # stalls at the popularity level (benchmarks/results/sampled_softmax.md), so 0 stays the default
     negatives: int = 0
 
     def candidate_configs(self) -> list["TeacherConfig"]:
