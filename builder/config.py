@@ -236,17 +236,17 @@ class StudentConfig(TrainingConfig):
                  "cannot be combined with student.table_rank (a table is shared or low-rank, not both)")
         _require(self.table_head is None or (self.table_buckets > 0 and self.table_head >= 0),
                  "student.table_head", "must be >= 0, and is set only with student.table_buckets")
-
-    @property
-    def shared_head(self) -> int:
-        """Items with rows of their own in a shared table (table_head, default table_buckets)."""
-        return self.table_buckets if self.table_head is None else self.table_head
         _require(self.conv_layers >= 0, "student.conv_layers", "must be >= 0")
         _require(self.kernel_size >= 1, "student.kernel_size", "must be >= 1")
         _require(self.pool_window >= 0, "student.pool_window", "must be >= 0")
         _require(0.0 <= self.dropout < 1.0, "student.dropout", "must be in [0, 1)")
         _require(self.max_dim == 0 or self.max_dim >= self.dim, "student.max_dim",
                  f"must be 0 (never widen) or >= student.dim ({self.dim})")
+
+    @property
+    def shared_head(self) -> int:
+        """Items with rows of their own in a shared table (table_head, default table_buckets)."""
+        return self.table_buckets if self.table_head is None else self.table_head
 
 
 @dataclass(frozen=True)

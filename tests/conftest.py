@@ -24,16 +24,14 @@ def smoke_build(tmp_path_factory: pytest.TempPathFactory):
     return build(load_config("smoke"), out, Progress(0))
 
 
-# the smoke build's student with a weight-sharing item table: 32 own rows, 16 remainder buckets
-SHARED_TABLE = {"table_buckets": 16, "table_head": 32}
-
-
 @pytest.fixture(scope="session")
 def shared_table_build(smoke_build, tmp_path_factory: pytest.TempPathFactory):
-    """The smoke build again with a shared item table (the teacher from the smoke build's cache)."""
+    """The smoke build again with a shared item table (files_for_tests.SHARED_TABLE: 32 own rows, 16
+    remainder buckets; the teacher from the smoke build's cache)."""
     from builder.config import load_config
     from builder.pipeline import build
     from builder.progress import Progress
+    from files_for_tests import SHARED_TABLE
 
     out = tmp_path_factory.mktemp("shared_out")
     shutil.copytree(smoke_build.run_dir, out / "smoke")

@@ -14,6 +14,9 @@ def write_csv(path: Path, header: str, rows: list[str]) -> Path:
 RUN_N, RUN_L, RUN_K = 12, 3, 2  # vocabulary incl. padding, history length, top-K
 RUN_STAGES = ("final_int8", "student_fp32")
 
+# the shared item table of the `shared_table_build` fixture (tests/conftest.py)
+SHARED_TABLE = {"table_buckets": 16, "table_head": 32}
+
 
 def stepping_fit(num_items: int, max_len: int, windows: int = 200):
     """FitData of `windows` sequences that step 1 or 2 items at a time through the catalog

@@ -276,7 +276,7 @@ def test_a_low_rank_item_table_goes_through_the_whole_pipeline(smoke_build, tmp_
 def test_a_shared_item_table_goes_through_the_whole_pipeline(shared_table_build, smoke_build, capsys):
     """Distill (teacher init), prune, PTQ and QAT with a weight-sharing table; the int8 file holds
     the shared rows once and an int16 slot per item instead of the [N, d] table."""
-    from conftest import SHARED_TABLE
+    from files_for_tests import SHARED_TABLE
 
     from builder.recommend import recommend
 
