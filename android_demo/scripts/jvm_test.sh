@@ -16,7 +16,8 @@
 #    screens with a fake engine). If Maven cannot resolve them it prints SKIPPED with the reason.
 # Everything is built under android_demo/build/jvm (gitignored). Exits non-zero on any failure.
 #
-# Environment: PYTHON (default: <repo>/.venv/bin/python, else python3).
+# Environment: PYTHON (default: <repo>/.venv/bin/python, else python3); JVM_TEST_PARITY_ONLY=1
+# skips step 4 (a second model's parity needs only steps 1-3).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -156,6 +157,7 @@ PY
 fi
 
 # --- sdk + app: compile against the real Android and LiteRT jars, run the Robolectric tests ---
+if [[ -z "${JVM_TEST_PARITY_ONLY:-}" ]]; then
 DEPS="$BUILD/deps"
 MAVEN_POM="$HERE/jvm-deps.xml"
 mkdir -p "$DEPS/aar" "$DEPS/robolectric"
@@ -240,6 +242,9 @@ else
     run_junit "Robolectric sdk + screen tests (Android 14, fake engine)" "$TEST_CP_ANDROID" "${ANDROID_TESTS[@]}"
     JAVA_PROPS=()
   fi
+fi
+else
+  note "sdk + app compile and Robolectric tests: not run (JVM_TEST_PARITY_ONLY: core and parity only)"
 fi
 
 echo
