@@ -144,6 +144,15 @@ class TrainingConfig:
                  f"{k}.max_steps_per_epoch", "must be >= 1")
 
 
+def key_fields(cfg: Any, drop: tuple[str, ...] = (), new: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`cfg` as the dict a cache key hashes: less the `drop` fields, and less the `new` fields (options
+    added after keys existed) while they hold their defaults, so that adding an option keeps the
+    keys of every config that does not use it."""
+    defaults = {f.name: f.default for f in dataclasses.fields(cfg)}
+    return {k: v for k, v in dataclasses.asdict(cfg).items()
+            if k not in drop and not (k in new and v == defaults[k])}
+
+
 @dataclass(frozen=True)
 class TeacherConfig(TrainingConfig):
     """SASRec-style causal self-attention model, full-softmax CE on every position."""

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from builder.cache import StageCache
-from builder.config import BuildConfig, ConfigError
+from builder.config import BuildConfig, ConfigError, key_fields
 from builder.data.dataset import EvalSplit, SequenceDataset, load_dataset, training_windows
 from builder.evaluate.bootstrap import Bootstrap
 from builder.evaluate.evaluator import EvalResult, evaluate, keras_scorer, tflite_scorer
@@ -192,8 +192,7 @@ def run_teacher(ctx: Context) -> StageResult:
     tried: list[Trained] = []
     for i, cfg in enumerate(base.candidate_configs()):
         # the base config's key is what it was before candidates and generations existed
-        arch = {k: v for k, v in asdict(cfg).items()
-                if k not in ("generations", "candidates") and not (k == "negatives" and v == 0)}
+        arch = key_fields(cfg, drop=("generations", "candidates"), new=("negatives",))
         key = ctx.key("", ctx.cfg.data, arch)
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
         desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"

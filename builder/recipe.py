@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
-from builder.config import BuildConfig, ConfigError, DistillConfig, PruneConfig, StudentConfig
+from builder.config import (BuildConfig, ConfigError, DistillConfig, PruneConfig, StudentConfig,
+                            key_fields)
 from builder.results import StageResult
 
 if TYPE_CHECKING:  # builder.pipeline imports this module
@@ -174,9 +175,7 @@ def reseed(ctx: Any, stage: str) -> None:
 def architecture_key(sc: StudentConfig) -> dict[str, Any]:
     """What a trained student's cache key depends on: its config less the widening limit, and
     less the table options left at their defaults (the keys of dense students predate them)."""
-    defaults = {"table_rank": 0, "table_buckets": 0, "table_head": None}
-    return {k: v for k, v in asdict(sc).items()
-            if k != "max_dim" and not (k in defaults and v == defaults[k])}
+    return key_fields(sc, drop=("max_dim",), new=("table_rank", "table_buckets", "table_head"))
 
 
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
