@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 
-from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_json, write_text
+from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -108,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
            "chosen_over_grid_best_test": chosen["test_ndcg10"] / best_test["test_ndcg10"],
            "chosen_over_grid_best_validation": chosen["val_ndcg10"] / best_val["val_ndcg10"],
            "rows": rows}
-    write_json(args.out / "budget_grid.json", doc)
-    write_text(args.out / "budget_grid.md", markdown(doc))
-    say(f"grid: {args.out / 'budget_grid.md'}")
+    write_results(args.out, "budget_grid", doc, markdown(doc))
     return 0
 
 

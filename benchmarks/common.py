@@ -55,6 +55,16 @@ def write_text(path: Path, text: str) -> Path:
     return Path(path)
 
 
+def write_results(out: Path, name: str, doc: Any, markdown: str) -> Path:
+    """Write a suite's `<out>/<name>.json` and `<name>.md` (atomically) and say where; -> the .md."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / f"{name}.json", doc)
+    md = write_text(out / f"{name}.md", markdown)
+    say(f"{name}: {md}")
+    return md
+
+
 def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_json, write_text
+from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 TARGET_SECONDS, TARGET_RSS_GIB = 120.0, 4.0  # issue 12
 
@@ -195,10 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = dict(document_header("data_path", started, time.perf_counter() - t0), rows=args.rows,
                users=args.users, items=args.items, pandas=pd.__version__, pyarrow=pa.__version__,
                targets={"seconds": TARGET_SECONDS, "peak_rss_gib": TARGET_RSS_GIB}, runs=runs)
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_json(args.out / "data_path.json", doc)
-    write_text(args.out / "data_path.md", markdown(doc))
-    say(f"wrote {args.out / 'data_path.md'}")
+    write_results(args.out, "data_path", doc, markdown(doc))
     return 0
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_json, write_text
+from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 REGIMES_DIR = Path(__file__).parent / "regimes"
 REGIMES = ("ml100k", "ml100k_sparse", "synthetic_latent")
@@ -157,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 say(f"robustness: no report in {run_dir}; skipped")
     doc = {**document_header("robustness", started, time.perf_counter() - t0), "runs": runs}
-    write_json(args.out / "robustness.json", doc)
-    write_text(args.out / "robustness.md", markdown(doc))
-    say(f"robustness: {args.out / 'robustness.md'}")
+    write_results(args.out, "robustness", doc, markdown(doc))
     return 0
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_json, write_text
+from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 TARGET_QUALITY, TARGET_SPEEDUP = 0.98, 5.0  # issue 12: >= 98% of full NDCG@10 at >= 5x less time
 
@@ -108,12 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     started, t0 = now_utc(), time.perf_counter()
     result = run(args.items, args.users, [int(k) for k in args.negatives.split(",")], args.seed)
     doc = {**document_header("sampled_softmax", started, time.perf_counter() - t0), "result": result}
-    from pathlib import Path
-
-    out = Path(args.out)
-    write_json(out / "sampled_softmax.json", doc)
-    write_text(out / "sampled_softmax.md", markdown(doc))
-    say(f"sampled softmax: {out / 'sampled_softmax.md'}")
+    write_results(args.out, "sampled_softmax", doc, markdown(doc))
     return 0
 
 
