@@ -1,7 +1,8 @@
 """Full vs sampled softmax for the teacher at a 10K-item catalog: quality and training time, paired.
 
-    python -m benchmarks.sampled_softmax                       # 10K items, 512 negatives -> results/
-    python -m benchmarks.sampled_softmax --items 10000 --users 3000 --negatives 256,1024
+    python -m benchmarks.sampled_softmax                       # 10K items, 2048 and 8192 draws -> results/
+    python -m benchmarks.sampled_softmax --items 10000 --users 3000 --negatives 512,1024
+    python -m benchmarks.sampled_softmax --step-times 10000,100000,1000000   # cost per step only
 
 The data is the realistic synthetic generator (builder.data.synthetic, kind latent:
 taste clusters, Zipf popularity, drift, short-range successors) at `--items` items.
@@ -12,32 +13,44 @@ evaluated on the same test users by full-catalog ranking, with the paired differ
 to full softmax and its 95% bootstrap CI, and its training time (the training loop's
 own clock, validation included) as a ratio to full softmax's. One process, one run
 after the other, on this machine.
+
+`--step-times` measures what the catalog size does to the cost of one training step (the
+production step, builder.training.training_step, XLA-compiled, the sampler's draw included)
+at each size: the default teacher, batch x history of the default preset, Zipf(0.8) targets;
+full softmax and each `--negatives` value take turns step by step (medians of `--steps`
+steps after 2 warm-up steps). Full softmax is skipped where its [B, L, N] logits, their
+softmax, gradient and a work copy would not fit in half of this machine's memory.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 TARGET_QUALITY, TARGET_SPEEDUP = 0.98, 5.0  # issue 12: >= 98% of full NDCG@10 at >= 5x less time
 
 
-def run(items: int, users: int, negatives: list[int], seed: int) -> dict[str, Any]:
+def run(items: int, users: int, negatives: list[int], seed: int, source: str = "synthetic") -> dict[str, Any]:
     from builder.config import DataConfig, SyntheticConfig, load_config
     from builder.data.dataset import load_dataset, training_windows
     from builder.evaluate.bootstrap import Bootstrap
     from builder.evaluate.evaluator import evaluate, keras_scorer
     from builder.models.teacher import build_teacher
     from builder.progress import Progress
+    from builder.sampled import log_popularity
     from builder.training import FitData, set_seed, spec_from, train
 
     base = load_config("default")
-    data = DataConfig(source="synthetic", max_len=base.data.max_len, synthetic=SyntheticConfig(
-        kind="latent", num_users=users, num_items=items, mean_length=40, num_clusters=60,
-        follow_prob=0.2, taste_temperature=0.25))
+    data = base.data if source == "default" else DataConfig(
+        source="synthetic", max_len=base.data.max_len, synthetic=SyntheticConfig(
+            kind="latent", num_users=users, num_items=items, mean_length=40, num_clusters=60,
+            follow_prob=0.2, taste_temperature=0.25))
     ds = load_dataset(data, seed=seed)
     x, y = training_windows(ds.train_sequences(), data.max_len)
     fit = FitData(x, y, ds.validation(), data.max_len, Progress(1), seed)
@@ -45,12 +58,13 @@ def run(items: int, users: int, negatives: list[int], seed: int) -> dict[str, An
     boot = Bootstrap.create(len(test), 1000, 0.95, seed=seed)
     say(f"sampled softmax: {ds.stats['users']} users, {ds.stats['items']} items, "
         f"{ds.stats['interactions']} interactions, {len(x)} training windows")
+    q = np.exp(log_popularity(y, ds.num_items).astype(np.float64))
     rows, per_user = [], {}
     for k in [0, *negatives]:
         cfg = replace(base.teacher, negatives=k)
         set_seed(seed)
         model = build_teacher(ds.num_items, data.max_len, cfg)
-        name = "full softmax" if k == 0 else f"sampled, {k} negatives"
+        name = "full softmax" if k == 0 else f"sampled, {k} draws"
         t0 = time.perf_counter()
         res = train(model, fit, spec_from(cfg), desc=f"teacher ({name})")
         seconds = time.perf_counter() - t0
@@ -60,6 +74,8 @@ def run(items: int, users: int, negatives: list[int], seed: int) -> dict[str, An
                "val_ndcg10": res.best_val_ndcg10, "epochs": res.epochs_run, "best_epoch": res.best_epoch,
                "train_seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / res.epochs_run, 2)}
         if k:
+            row["prior_scale"] = res.prior_scale
+            row["distinct_negatives"] = round(float(np.sum(1.0 - (1.0 - q[1:]) ** k)))  # expected per step
             row["vs_full"] = boot.paired(per_user[k], per_user[0])
             row["quality_ratio"] = row["test_ndcg10"]["value"] / rows[0]["test_ndcg10"]["value"]
             row["speedup"] = rows[0]["train_seconds"] / seconds
@@ -67,14 +83,98 @@ def run(items: int, users: int, negatives: list[int], seed: int) -> dict[str, An
         rows.append(row)
         say(f"  {name}: test NDCG@10 {row['test_ndcg10']['value']:.4f}, {seconds:.0f} s, "
             f"{res.epochs_run} epochs")
-    return {"dataset": ds.stats, "seed": seed, "teacher": {k: v for k, v in vars(base.teacher).items()
+    return {"dataset": ds.stats, "source": data.source, "seed": seed, "teacher": {k: v for k, v in vars(base.teacher).items()
                                                            if k not in ("candidates",)}, "rows": rows}
+
+
+def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) -> dict[str, Any]:
+    from builder._keras import keras, tf
+    from builder.config import load_config
+    from builder.data.synthetic import zipf_probabilities
+    from builder.models.teacher import build_teacher
+    from builder.sampled import NegativeSampler, log_popularity
+    from builder.training import set_seed, spec_from, training_step
+
+    base = load_config("default")
+    b, length = base.teacher.batch_size, base.data.max_len
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in sizes:
+        p = zipf_probabilities(n - 1)
+        batches = [(rng.choice(n - 1, size=(b, length), p=p) + 1).astype(np.int32) for _ in range(4)]
+        log_q = log_popularity(np.concatenate(batches), n)
+        runs = {}
+        for k in [0, *negatives]:
+            full_bytes = 4 * b * length * n * 4
+            if k == 0 and full_bytes > memory / 2:
+                rows.append({"items": n, "negatives": 0, "fits": False,
+                             "note": f"full softmax needs ~{full_bytes / 2 ** 30:.0f} GiB for its logits"})
+                continue
+            set_seed(seed)
+            cfg = replace(base.teacher, negatives=k)
+            model = build_teacher(n, length, cfg)
+            sampler = None
+            if k:
+                model.prior.set(log_q)
+                sampler = NegativeSampler(log_q, k, seed)
+            opt = keras.optimizers.Adam(cfg.learning_rate)
+            runs[k] = (training_step(model, spec_from(cfg), opt, sampled=bool(k), jit=True), sampler, [])
+        for i in range(steps + 2):
+            x = tf.constant(batches[i % len(batches)][:, :-1])
+            x = tf.pad(x, [[0, 0], [1, 0]])
+            y = tf.constant(batches[i % len(batches)])
+            denom = tf.constant(float(b * length))
+            for k, (step, sampler, times) in runs.items():
+                t0 = time.perf_counter()
+                extra = sampler.draw() if sampler is not None else None
+                float(step(x, y, denom, extra))
+                if i >= 2:
+                    times.append(time.perf_counter() - t0)
+        full = float(np.median(runs[0][2])) if 0 in runs else None
+        for k, (_, sampler, times) in runs.items():
+            med = float(np.median(times))
+            rows.append({"items": n, "negatives": k, "fits": True, "median_s": round(med, 4),
+                         "p90_s": round(float(np.quantile(times, 0.9)), 4), "steps": len(times),
+                         "distinct_negatives": (round(float(np.sum(1.0 - (1.0 - np.exp(log_q[1:].astype(np.float64))) ** k)))
+                                                if k else None),
+                         "speedup": round(full / med, 2) if full and k else None})
+            say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + f": {med * 1000:.0f} ms/step")
+        del runs
+    return {"batch": b, "history": length, "teacher": {"dim": base.teacher.dim, "blocks": base.teacher.blocks},
+            "rows": rows}
+
+
+def step_markdown(doc: dict[str, Any]) -> str:
+    r, m = doc["result"], doc["machine"]
+    out = ["# Training-step cost vs catalog size: full vs sampled softmax (teacher)", "",
+           f"`python -m benchmarks.sampled_softmax --step-times ...` ({doc['created_utc']}): the default "
+           f"teacher (dim {r['teacher']['dim']}, {r['teacher']['blocks']} blocks), batch {r['batch']} x "
+           f"history {r['history']}, Zipf(0.8) targets; one optimizer step of builder.training.training_step "
+           "(XLA, the sampler's draw included), variants taking turns step by step; medians.", "",
+           f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average "
+           f"at start {m.get('load_average_1_5_15', '?')}.", "",
+           "| catalog | softmax | distinct negatives | ms/step (median) | p90 | steps | speed-up vs full |",
+           "|---|---|---|---|---|---|---|"]
+    for row in r["rows"]:
+        name = "full" if not row["negatives"] else f"sampled, {row['negatives']} draws"
+        if not row["fits"]:
+            out.append(f"| {row['items']:,} | {name} | | {row['note']} | | | |")
+            continue
+        out.append(f"| {row['items']:,} | {name} | {row['distinct_negatives'] or ''} | "
+                   f"{row['median_s'] * 1000:.0f} | {row['p90_s'] * 1000:.0f} | {row['steps']} | "
+                   + (f"{row['speedup']:.1f}x" if row["speedup"] else ("1x" if not row["negatives"] else "n/a"))
+                   + " |")
+    return "\n".join(out) + "\n"
 
 
 def markdown(doc: dict[str, Any]) -> str:
     ds, m = doc["result"]["dataset"], doc["machine"]
-    out = ["# Full vs sampled softmax (teacher, realistic synthetic catalog)", "",
-           f"`python -m benchmarks.sampled_softmax` ({doc['created_utc']}): {ds['users']:,} users, "
+    synthetic = doc["result"].get("source", "synthetic") == "synthetic"
+    what = "realistic synthetic catalog" if synthetic else "the default preset's data"
+    out = [f"# Full vs sampled softmax (teacher, {what})", "",
+           f"`python -m benchmarks.sampled_softmax{'' if synthetic else ' --data default'}` "
+           f"({doc['created_utc']}): {ds['users']:,} users, "
            f"{ds['items']:,} items, {ds['interactions']:,} interactions; the default preset's teacher, "
            f"seed {doc['result']['seed']}; test NDCG@10 by full-catalog ranking, 95% bootstrap CIs, "
            "differences paired on the same users; training time is the training loop's clock "
@@ -82,13 +182,17 @@ def markdown(doc: dict[str, Any]) -> str:
            f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average at start {m.get('load_average_1_5_15', '?')}. "
            f"Target (issue 12): >= {TARGET_QUALITY:.0%} of full softmax's NDCG@10 at >= "
            f"{TARGET_SPEEDUP:.0f}x less training time.", "",
-           "| softmax | test NDCG@10 [95% CI] | vs full (paired) | of full | epochs (best) | train s | s/epoch | speed-up | target |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "Sampled rows: K draws per step from the training popularity, scored once per distinct item "
+           "(their expected number per step is given), and the served log-popularity prior's scale "
+           "chosen on validation (builder.sampled, builder.training.choose_prior_scale).", "",
+           "| softmax | distinct negatives | prior | test NDCG@10 [95% CI] | vs full (paired) | of full | epochs (best) | train s | s/epoch | speed-up | target |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in doc["result"]["rows"]:
         t = r["test_ndcg10"]
         vs = r.get("vs_full")
         out.append(
-            f"| {r['softmax']} | {t['value']:.4f} [{t['ci_low']:.4f}, {t['ci_high']:.4f}] | "
+            f"| {r['softmax']} | {r.get('distinct_negatives', '')} | "
+            + (f"{r['prior_scale']} x log q" if r.get("prior_scale") is not None else "") + f" | {t['value']:.4f} [{t['ci_low']:.4f}, {t['ci_high']:.4f}] | "
             + (f"{vs['value']:+.4f} [{vs['ci_low']:+.4f}, {vs['ci_high']:+.4f}]" if vs else "") + " | "
             + (f"{r['quality_ratio']:.1%}" if vs else "100%") + f" | {r['epochs']} ({r['best_epoch']}) | "
             f"{r['train_seconds']:.0f} | {r['seconds_per_epoch']:.1f} | "
@@ -101,14 +205,25 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--items", type=int, default=10_000)
     p.add_argument("--users", type=int, default=3_000)
-    p.add_argument("--negatives", default="512", help="comma-separated negatives per batch")
+    p.add_argument("--negatives", default="2048,8192", help="comma-separated negatives drawn per batch")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--data", choices=("synthetic", "default"), default="synthetic",
+                   help="the realistic synthetic catalog (--items, --users) or the default preset's data")
+    p.add_argument("--name", default="sampled_softmax", help="results file stem")
+    p.add_argument("--step-times", default="", help="comma-separated catalog sizes: time training steps only")
+    p.add_argument("--steps", type=int, default=5, help="--step-times: timed steps per variant")
     p.add_argument("--out", default=str(RESULTS_DIR))
     args = p.parse_args(argv)
     started, t0 = now_utc(), time.perf_counter()
-    result = run(args.items, args.users, [int(k) for k in args.negatives.split(",")], args.seed)
+    negatives = [int(k) for k in args.negatives.split(",")]
+    if args.step_times:
+        result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed)
+        doc = {**document_header("sampled_softmax_steps", started, time.perf_counter() - t0), "result": result}
+        write_results(args.out, "sampled_softmax_steps", doc, step_markdown(doc))
+        return 0
+    result = run(args.items, args.users, negatives, args.seed, args.data)
     doc = {**document_header("sampled_softmax", started, time.perf_counter() - t0), "result": result}
-    write_results(args.out, "sampled_softmax", doc, markdown(doc))
+    write_results(args.out, args.name, doc, markdown(doc))
     return 0
 
 

@@ -170,9 +170,9 @@ class TeacherConfig(TrainingConfig):
     # the best validation NDCG@10 among this config and its candidates is the teacher
     candidates: tuple[dict, ...] = ()
     # 0: full-softmax CE over the catalog on every position; > 0: sampled softmax with this many
-    # negatives per batch, drawn by training popularity and logQ-corrected (builder.sampled):
-    # the cost per step grows with `negatives`, not with the catalog. First cut: at 5.4K items it
-    # stalls at the popularity level (benchmarks/results/sampled_softmax.md), so 0 stays the default
+    # negatives drawn per batch by training popularity, logQ-corrected, the scores carrying a fixed
+    # log-popularity prior whose scale validation chooses (builder.sampled): the cost per step grows
+    # with the distinct drawn items, not with the catalog (benchmarks/results/sampled_softmax*.md)
     negatives: int = 0
 
     def candidate_configs(self) -> list["TeacherConfig"]:

@@ -4,13 +4,23 @@ Full-softmax CE scores every position against all N items: [B, L, N] logits and 
 gradient per step, which is the whole cost at 10^5-10^6 items. Here each batch scores
 its positions against their own targets and K negatives shared by the batch, drawn
 with replacement from q = the training popularity (+1 smoothing, so that every item
-can be drawn). The negatives' logits are logQ-corrected, o_j = s_j - log(K q_j)
-(Bengio and Senecal 2008; Yi et al., RecSys 2019), so that sum_k exp(o_k) is an
-unbiased estimate of the partition function over the other items; a negative that
-equals the position's target (an accidental hit) is masked, and the target keeps its
-own logit. The loss log(exp(s_y) + sum_k exp(o_k)) - s_y then approaches the full
-softmax CE (and its gradient the full gradient) as K grows, whatever the proposal. Validation still ranks the full
-catalog, so early stopping sees the real metric.
+can be drawn).
+
+A model trained this way scores z_j = h.e_j + log q_j: a fixed log-popularity prior
+(`ItemPrior`, set from the same q) plus the learned dot product. The negatives'
+logits are logQ-corrected, z_k - log(K q_k) = h.e_k - log K (Bengio and Senecal 2008;
+Yi et al., RecSys 2019), so that sum_k exp(.) is an unbiased estimate of the partition
+function over the other items; a negative that equals the position's target (an
+accidental hit) is masked, and the target keeps its own logit z_y. The loss
+log(exp(z_y) + sum_k exp(z_k - log(K q_k))) - z_y then approaches the full-softmax CE
+of z (and its gradient the full gradient) as K grows. Validation still ranks the full
+catalog by z, so early stopping sees the real metric.
+
+Why the prior: without it the network must carry popularity (several nats between head
+and tail) in h.e, with h layer-normalised. Trained that way at 5.4K items the teacher
+stayed at the popularity level (validation NDCG@10 ~0.066 for 45 epochs) under the same
+corrected loss; with the prior, h.e only models what popularity does not explain, and
+the same run learns (benchmarks/results/sampled_softmax.md).
 """
 from __future__ import annotations
 
@@ -19,38 +29,59 @@ import numpy as np
 from builder._keras import tf
 
 
-class NegativeSampler:
-    """K negatives per call, drawn with replacement from smoothed training popularity."""
+def log_popularity(targets: np.ndarray, num_items: int) -> np.ndarray:
+    """log q over the items: training-target counts +1, normalised; padding (0) gets log(1e-30)."""
+    counts = np.bincount(targets.ravel(), minlength=num_items)[:num_items].astype(np.float64) + 1.0
+    counts[0] = 0.0  # padding is never an item
+    q = counts / counts.sum()
+    return np.log(np.maximum(q, 1e-30)).astype(np.float32)
 
-    def __init__(self, targets: np.ndarray, num_items: int, negatives: int, seed: int) -> None:
+
+class NegativeSampler:
+    """K negatives per call, drawn with replacement from q = exp(log_q).
+
+    A draw is returned as its distinct items and, for each, the offset the loss adds to its h.e:
+    log q - log(K q) + log(count) = log(count / K), its prior, its logQ correction and its multiplicity (so that
+    scoring each distinct item once is the same estimate as scoring every draw). The distinct
+    items are padded (id 0, offset -1e9) to a multiple of `PAD`, which bounds the shapes a
+    compiled step sees; with a skewed q, K draws hold far fewer than K distinct items.
+    """
+
+    PAD = 256
+
+    def __init__(self, log_q: np.ndarray, negatives: int, seed: int) -> None:
         if not 1 <= negatives:
             raise ValueError(f"negatives must be >= 1 (got {negatives})")
-        counts = np.bincount(targets.ravel(), minlength=num_items)[:num_items].astype(np.float64) + 1.0
-        counts[0] = 0.0  # padding is never an item
-        q = counts / counts.sum()
+        q = np.exp(log_q.astype(np.float64))
+        q[0] = 0.0
         self.negatives = negatives
         self.cdf = np.cumsum(q)
-        with np.errstate(divide="ignore"):
-            log_kq = np.where(q > 0, np.log(negatives * q), 0.0)
-        self.log_kq = tf.constant(log_kq, tf.float32)  # [N]: the correction of every item
         self.rng = np.random.default_rng(seed)
 
-    def draw(self) -> tf.Tensor:
+    def draw(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """(ids [U'], offsets [U']): the distinct drawn items, padded to a multiple of PAD."""
         u = self.rng.random(self.negatives) * self.cdf[-1]
-        ids = np.searchsorted(self.cdf, u, side="right")
-        return tf.constant(np.clip(ids, 1, len(self.cdf) - 1).astype(np.int32))
+        ids = np.clip(np.searchsorted(self.cdf, u, side="right"), 1, len(self.cdf) - 1)
+        ids, counts = np.unique(ids, return_counts=True)
+        offsets = np.log(counts / self.negatives)
+        size = -(-len(ids) // self.PAD) * self.PAD
+        pad = size - len(ids)
+        return (tf.constant(np.concatenate([ids, np.zeros(pad, np.int64)]).astype(np.int32)),
+                tf.constant(np.concatenate([offsets, np.full(pad, -1e9)]).astype(np.float32)))
 
 
 def sampled_loss(hidden: tf.Tensor, table: tf.Tensor, targets: tf.Tensor, negatives: tf.Tensor,
-                 log_kq: tf.Tensor, denom: tf.Tensor) -> tf.Tensor:
-    """logQ-corrected sampled softmax CE, summed over non-padding positions and divided by `denom`.
+                 offsets: tf.Tensor, log_q: tf.Tensor, denom: tf.Tensor) -> tf.Tensor:
+    """logQ-corrected sampled softmax CE of z = h.e + log q, summed over non-padding positions and
+    divided by `denom`.
 
     hidden [B, L, C] (the vectors the scoring multiplies), table [N, C] (the scoring rows),
-    targets [B, L] (0 = padding), negatives [K] item ids, log_kq [N] = log(K q).
+    targets [B, L] (0 = padding), negatives [U] distinct drawn item ids and offsets [U] their
+    log q - log(K p) + log(count) (NegativeSampler.draw), log_q [N] (the model's prior).
     """
     pos_rows = tf.gather(table, targets)  # [B, L, C]
-    pos = tf.reduce_sum(hidden * pos_rows, axis=-1)  # [B, L]
-    neg = tf.einsum("blc,kc->blk", hidden, tf.gather(table, negatives)) - tf.gather(log_kq, negatives)
+    pos = tf.reduce_sum(hidden * pos_rows, axis=-1) + tf.gather(log_q, targets)  # z_y, [B, L]
+    neg = tf.einsum("blc,kc->blk", hidden, tf.gather(table, negatives)) + offsets
     hit = tf.equal(targets[:, :, None], negatives[None, None, :])
     neg = tf.where(hit, tf.fill(tf.shape(neg), -1e9), neg)
     logits = tf.concat([pos[:, :, None], neg], axis=-1)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
-from builder.sampled import NegativeSampler, sampled_loss
+from builder.sampled import NegativeSampler, log_popularity, sampled_loss
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class TrainResult:
     best_val_ndcg10: float
     seconds: float
     history: list[dict[str, float]] = field(default_factory=list)
+    prior_scale: float | None = None  # sampled softmax: the served multiple of log q (choose_prior_scale)
 
 
 def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tensor | None,
@@ -179,6 +180,47 @@ def validation_scores(model: keras.Model, split: EvalSplit, max_len: int) -> tup
     return res.mean("ndcg@10"), float(res.extra["ce"].mean())
 
 
+def training_step(model: SequenceModel, spec: TrainSpec, optimizer: Any, *, sampled: bool,
+                  jit: bool) -> Callable[..., tf.Tensor]:
+    """One optimizer step of `train` as a tf.function (x, y, denom, extra) -> loss.
+
+    extra: the batch's (negatives, offsets) when `sampled` (NegativeSampler.draw), else the
+    teacher's logits for distillation or None. Under a multi-worker strategy the step runs
+    on every replica and the losses are summed; XLA (`jit`) only in a single process.
+    """
+    seq = model.sequence
+    strategy = distributed.strategy()
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    table = seq.get_layer("items").embeddings if sampled else None
+
+    def batch_loss(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: Any) -> tf.Tensor:
+        if sampled:
+            negatives, offsets = extra
+            return sampled_loss(model.hidden(x, training=True), table, y, negatives, offsets,
+                                model.prior.log_q, denom)
+        return sequence_loss(y, seq(x, training=True), extra, spec.alpha, spec.temperature, denom)
+
+    def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: Any) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = batch_loss(x, y, denom, extra)
+            if seq.losses:
+                loss += tf.add_n(seq.losses) / replicas
+        grads = tape.gradient(loss, seq.trainable_variables)
+        optimizer.apply_gradients(  # multi-worker: all-reduced (summed) over the workers' shards
+            [(g, v) for g, v in zip(grads, seq.trainable_variables) if g is not None])
+        return loss
+
+    if strategy is None:
+        return tf.function(replica_step, reduce_retracing=True, jit_compile=jit)
+
+    @tf.function(reduce_retracing=True)  # no XLA: it cannot compile the collectives
+    def step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: Any) -> tf.Tensor:
+        losses = strategy.run(replica_step, args=(x, y, denom, extra))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+    return step
+
+
 def train(
     model: SequenceModel,
     fit: FitData,
@@ -196,42 +238,19 @@ def train(
 
     soft = TeacherLogits(teacher, inputs) if distill else None
 
-    strategy = distributed.strategy()
-    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
     sampler = None
     if spec.negatives:
         if distill:
             raise ValueError(f"{desc}: sampled softmax trains from labels; distillation reads the "
                              "teacher over the full catalog")
-        if model.hidden is None:
-            raise ValueError(f"{desc}: sampled softmax needs the model's hidden view")
-        sampler = NegativeSampler(targets, int(seq.output_shape[-1]), spec.negatives, fit.seed)
-        table = seq.get_layer("items").embeddings
-
-    def batch_loss(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
-        """extra: the batch's negatives (sampled softmax) or the teacher's logits (distillation)."""
-        if sampler is not None:
-            return sampled_loss(model.hidden(x, training=True), table, y, extra, sampler.log_kq, denom)
-        return sequence_loss(y, seq(x, training=True), extra, spec.alpha, spec.temperature, denom)
-
-    def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
-        with tf.GradientTape() as tape:
-            loss = batch_loss(x, y, denom, extra)
-            if seq.losses:
-                loss += tf.add_n(seq.losses) / replicas
-        grads = tape.gradient(loss, seq.trainable_variables)
-        optimizer.apply_gradients(  # multi-worker: all-reduced (summed) over the workers' shards
-            [(g, v) for g, v in zip(grads, seq.trainable_variables) if g is not None])
-        return loss
-
-    if strategy is None:
-        step = tf.function(replica_step, reduce_retracing=True,
-                           jit_compile=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
-    else:
-        @tf.function(reduce_retracing=True)  # no XLA: it cannot compile the collectives
-        def step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: tf.Tensor | None) -> tf.Tensor:
-            losses = strategy.run(replica_step, args=(x, y, denom, extra))
-            return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+        if model.hidden is None or model.prior is None:
+            raise ValueError(f"{desc}: sampled softmax needs the model's hidden view and item prior "
+                             "(a teacher built with teacher.negatives > 0)")
+        log_q = log_popularity(targets, int(seq.output_shape[-1]))
+        model.prior.set(log_q)
+        sampler = NegativeSampler(log_q, spec.negatives, fit.seed)
+    step = training_step(model, spec, optimizer, sampled=sampler is not None,
+                         jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 
     for cb in callbacks:
         cb.set_model(seq)
@@ -287,7 +306,33 @@ def train(
                 break
     if best_weights is not None:
         seq.set_weights(best_weights)
-    return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history)
+    prior_scale = None
+    if sampler is not None and valid is not None:
+        prior_scale, best = choose_prior_scale(model, log_q, valid, fit.max_len)
+        progress.debug(f"  {desc}: prior {prior_scale} x log q chosen on validation (NDCG@10 {best:.4f})")
+    return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale)
+
+
+PRIOR_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+def choose_prior_scale(model: SequenceModel, log_q: np.ndarray, valid: EvalSplit,
+                       max_len: int) -> tuple[float, float]:
+    """The multiple of log q a sampled-softmax model serves, chosen on validation NDCG@10 (1 on ties).
+
+    Sampled softmax pushes an item's score down only when the item is drawn, so rarely drawn
+    (tail) items end up scored higher than full softmax would score them; a prior steeper than
+    the log q the loss assumed takes that back. It only reweighs popularity against the learned
+    h.e, so it is chosen after training, on validation, like any other serving constant.
+    """
+    best_scale, best = 1.0, -1.0
+    for scale in sorted(PRIOR_SCALES, key=lambda s: abs(s - 1.0)):  # 1 first: it wins ties
+        model.prior.set(scale * log_q)
+        ndcg = validation_scores(model.last, valid, max_len)[0]
+        if ndcg > best:
+            best_scale, best = scale, ndcg
+    model.prior.set(best_scale * log_q)
+    return best_scale, best
 
 
 def stage_seed(seed: int, stage: str) -> int:

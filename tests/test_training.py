@@ -17,7 +17,8 @@ def test_teacher_learns_synthetic_successors(negatives):
     cfg = DataConfig(source="synthetic", max_len=10, min_item_interactions=1,
                      synthetic=SyntheticConfig(num_users=300, num_items=60, mean_length=15, follow_prob=0.8))
     ds = load_dataset(cfg, seed=0)
-    model = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0))
+    model = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0,
+                                                          negatives=negatives))
     x, y = training_windows(ds.train_sequences(), 10)
     fit = FitData(x, y, ds.validation(), 10, SILENT)
     res = train(model, fit, TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5,

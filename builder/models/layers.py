@@ -319,6 +319,32 @@ class ScoreFloor(keras.layers.Layer):
         return {**super().get_config(), "floor": self.floor, "ceiling": self.ceiling}
 
 
+class ItemPrior(keras.layers.Layer):
+    """logits [.., N] -> logits + log q: a fixed (non-trainable) per-item log-popularity prior.
+
+    A teacher trained with sampled softmax scores h.e + log q (builder.sampled); q is set
+    from the training targets when training starts (`set`) and saved with the weights.
+    """
+
+    def __init__(self, num_items: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.num_items = num_items
+
+    def build(self, input_shape: Any) -> None:
+        self.log_q = self.add_weight(name="log_q", shape=(self.num_items,), initializer="zeros",
+                                     trainable=False)
+        super().build(input_shape)
+
+    def set(self, log_q: np.ndarray) -> None:
+        self.log_q.assign(log_q)
+
+    def call(self, logits: tf.Tensor) -> tf.Tensor:
+        return logits + self.log_q
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_items": self.num_items}
+
+
 class LastStep(keras.layers.Layer):
     """[B, L, D] -> [B, D]: the representation after the most recent item."""
 

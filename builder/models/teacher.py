@@ -2,8 +2,9 @@
 
 Trained with full-softmax cross-entropy over the catalog on every position
 (the recipe behind the best published full-ranking SASRec numbers), or, for
-large catalogs, sampled softmax (`teacher.negatives`, builder.sampled). The item
-table is shared between input and output.
+large catalogs, sampled softmax (`teacher.negatives`, builder.sampled), whose
+scores carry a fixed log-popularity prior (`ItemPrior`). The item table is shared
+between input and output.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from builder._keras import keras
 from builder.config import TeacherConfig
-from builder.models.layers import (CausalPaddingAttentionMask, ItemEmbedding, LastStep,
+from builder.models.layers import (CausalPaddingAttentionMask, ItemEmbedding, ItemPrior, LastStep,
                                    PaddingMask, PositionEmbedding)
 
 
@@ -22,6 +23,7 @@ class SequenceModel:
     sequence: keras.Model  # ids [B, L] -> logits [B, L, N]
     last: keras.Model  # ids [B, L] -> logits [B, N]
     hidden: keras.Model | None = None  # ids [B, L] -> [B, L, C], the vectors `items` scores (sampled softmax)
+    prior: ItemPrior | None = None  # the scores' fixed log-popularity prior (sampled softmax)
 
     def count_params(self) -> int:
         return int(self.last.count_params())
@@ -48,6 +50,8 @@ def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceM
         x = keras.layers.Add()([x, keras.layers.Dropout(cfg.dropout)(y)])
         x = keras.layers.Multiply()([x, mask])
     h = keras.layers.LayerNormalization(epsilon=1e-6, name="final_ln")(x)
-    seq = keras.Model(ids, items(h), name="teacher_sequence")
-    last = keras.Model(ids, items(LastStep(name="last")(h)), name="teacher")
-    return SequenceModel(seq, last, keras.Model(ids, h, name="teacher_hidden"))
+    prior = ItemPrior(num_items, name="item_prior") if cfg.negatives else None
+    scores = prior if prior is not None else (lambda logits: logits)
+    seq = keras.Model(ids, scores(items(h)), name="teacher_sequence")
+    last = keras.Model(ids, scores(items(LastStep(name="last")(h))), name="teacher")
+    return SequenceModel(seq, last, keras.Model(ids, h, name="teacher_hidden"), prior)
