@@ -229,7 +229,8 @@ def run_teacher(ctx: Context) -> StageResult:
     blob = convert(model.last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items)
     born = (f"; born-again generation {vals.index(max(vals)) + 1} of {len(vals)} (validation NDCG@10 "
             f"{', '.join(f'{v:.4f}' for v in vals)})" if len(vals) > 1 else "")
-    loss = (f"sampled softmax with {cfg.negatives} negatives and a log-popularity prior" if cfg.negatives
+    loss = (f"sampled softmax with {cfg.negatives} negatives and a log-popularity prior "
+            f"({meta['train'].get('prior_scale')} x log q, chosen on validation)" if cfg.negatives
             else "full-softmax CE on every position")
     desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, dropout {cfg.dropout}, "
             f"{loss}{chosen}{born} (fp32 .tflite)")
