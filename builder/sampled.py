@@ -20,7 +20,8 @@ Why the prior: without it the network must carry popularity (several nats betwee
 and tail) in h.e, with h layer-normalised. Trained that way at 5.4K items the teacher
 stayed at the popularity level (validation NDCG@10 ~0.066 for 45 epochs) under the same
 corrected loss; with the prior, h.e only models what popularity does not explain, and
-the same run learns (benchmarks/results/sampled_softmax.md).
+the same run learns (benchmarks/results/sampled_softmax.md). After training, validation
+chooses the prior's scale (builder.training.choose_prior_scale).
 """
 from __future__ import annotations
 
