@@ -43,7 +43,7 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
     from builder.evaluate.evaluator import evaluate, keras_scorer
     from builder.models.teacher import build_teacher
     from builder.progress import Progress
-    from builder.sampled import log_popularity
+    from builder.sampled import NegativeSampler, log_popularity
     from builder.training import FitData, set_seed, spec_from, train
 
     base = load_config("default")
@@ -58,7 +58,7 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
     boot = Bootstrap.create(len(test), 1000, 0.95, seed=seed)
     say(f"sampled softmax: {ds.stats['users']} users, {ds.stats['items']} items, "
         f"{ds.stats['interactions']} interactions, {len(x)} training windows")
-    q = np.exp(log_popularity(y, ds.num_items).astype(np.float64))
+    log_q = log_popularity(y, ds.num_items)
     rows, per_user = [], {}
     for k in [0, *negatives]:
         cfg = replace(base.teacher, negatives=k)
@@ -75,7 +75,7 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
                "train_seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / res.epochs_run, 2)}
         if k:
             row["prior_scale"] = res.prior_scale
-            row["distinct_negatives"] = round(float(np.sum(1.0 - (1.0 - q[1:]) ** k)))  # expected per step
+            row["distinct_negatives"] = round(NegativeSampler(log_q, k, seed).expected_distinct())  # per step
             row["vs_full"] = boot.paired(per_user[k], per_user[0])
             row["quality_ratio"] = row["test_ndcg10"]["value"] / rows[0]["test_ndcg10"]["value"]
             row["speedup"] = rows[0]["train_seconds"] / seconds
@@ -92,8 +92,7 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
     from builder.models.teacher import build_teacher
-    from builder.sampled import NegativeSampler, log_popularity
-    from builder.training import set_seed, spec_from, training_step
+    from builder.training import prepare_sampling, set_seed, spec_from, training_step
 
     base = load_config("default")
     b, length = base.teacher.batch_size, base.data.max_len
@@ -103,7 +102,6 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
     for n in sizes:
         p = zipf_probabilities(n - 1)
         batches = [(rng.choice(n - 1, size=(b, length), p=p) + 1).astype(np.int32) for _ in range(4)]
-        log_q = log_popularity(np.concatenate(batches), n)
         runs = {}
         for k in [0, *negatives]:
             full_bytes = 4 * b * length * n * 4
@@ -114,10 +112,7 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
             set_seed(seed)
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
-            sampler = None
-            if k:
-                model.prior.set(log_q)
-                sampler = NegativeSampler(log_q, k, seed)
+            sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
             opt = keras.optimizers.Adam(cfg.learning_rate)
             runs[k] = (training_step(model, spec_from(cfg), opt, sampled=bool(k), jit=True), sampler, [])
         for i in range(steps + 2):
@@ -136,8 +131,7 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
             med = float(np.median(times))
             rows.append({"items": n, "negatives": k, "fits": True, "median_s": round(med, 4),
                          "p90_s": round(float(np.quantile(times, 0.9)), 4), "steps": len(times),
-                         "distinct_negatives": (round(float(np.sum(1.0 - (1.0 - np.exp(log_q[1:].astype(np.float64))) ** k)))
-                                                if k else None),
+                         "distinct_negatives": round(sampler.expected_distinct()) if sampler else None,
                          "speedup": round(full / med, 2) if full and k else None})
             say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + f": {med * 1000:.0f} ms/step")
         del runs

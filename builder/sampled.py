@@ -42,8 +42,8 @@ class NegativeSampler:
     """K negatives per call, drawn with replacement from q = exp(log_q).
 
     A draw is returned as its distinct items and, for each, the offset the loss adds to its h.e:
-    log q - log(K q) + log(count) = log(count / K), its prior, its logQ correction and its multiplicity (so that
-    scoring each distinct item once is the same estimate as scoring every draw). The distinct
+    its prior, logQ correction and multiplicity, log q - log(K q) + log(count) = log(count / K)
+    (so that scoring each distinct item once is the same estimate as scoring every draw). The distinct
     items are padded (id 0, offset -1e9) to a multiple of `PAD`, which bounds the shapes a
     compiled step sees; with a skewed q, K draws hold far fewer than K distinct items.
     """
@@ -55,9 +55,15 @@ class NegativeSampler:
             raise ValueError(f"negatives must be >= 1 (got {negatives})")
         q = np.exp(log_q.astype(np.float64))
         q[0] = 0.0
+        self.log_q = log_q  # the prior of the model the draws are for
         self.negatives = negatives
         self.cdf = np.cumsum(q)
         self.rng = np.random.default_rng(seed)
+
+    def expected_distinct(self) -> float:
+        """The expected number of distinct items in one draw: sum_j 1 - (1 - q_j)^K."""
+        q = np.diff(self.cdf, prepend=0.0) / self.cdf[-1]
+        return float(np.sum(1.0 - (1.0 - q) ** self.negatives))
 
     def draw(self) -> tuple[tf.Tensor, tf.Tensor]:
         """(ids [U'], offsets [U']): the distinct drawn items, padded to a multiple of PAD."""
@@ -78,7 +84,7 @@ def sampled_loss(hidden: tf.Tensor, table: tf.Tensor, targets: tf.Tensor, negati
 
     hidden [B, L, C] (the vectors the scoring multiplies), table [N, C] (the scoring rows),
     targets [B, L] (0 = padding), negatives [U] distinct drawn item ids and offsets [U] their
-    log q - log(K p) + log(count) (NegativeSampler.draw), log_q [N] (the model's prior).
+    log(count / K) (NegativeSampler.draw), log_q [N] (the model's prior).
     """
     pos_rows = tf.gather(table, targets)  # [B, L, C]
     pos = tf.reduce_sum(hidden * pos_rows, axis=-1) + tf.gather(log_q, targets)  # z_y, [B, L]

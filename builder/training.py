@@ -180,6 +180,13 @@ def validation_scores(model: keras.Model, split: EvalSplit, max_len: int) -> tup
     return res.mean("ndcg@10"), float(res.extra["ce"].mean())
 
 
+def prepare_sampling(model: SequenceModel, targets: np.ndarray, negatives: int, seed: int) -> NegativeSampler:
+    """Set `model`'s prior to the log popularity of `targets` and return the sampler drawing from it."""
+    log_q = log_popularity(targets, int(model.sequence.output_shape[-1]))
+    model.prior.set(log_q)
+    return NegativeSampler(log_q, negatives, seed)
+
+
 def training_step(model: SequenceModel, spec: TrainSpec, optimizer: Any, *, sampled: bool,
                   jit: bool) -> Callable[..., tf.Tensor]:
     """One optimizer step of `train` as a tf.function (x, y, denom, extra) -> loss.
@@ -246,9 +253,7 @@ def train(
         if model.hidden is None or model.prior is None:
             raise ValueError(f"{desc}: sampled softmax needs the model's hidden view and item prior "
                              "(a teacher built with teacher.negatives > 0)")
-        log_q = log_popularity(targets, int(seq.output_shape[-1]))
-        model.prior.set(log_q)
-        sampler = NegativeSampler(log_q, spec.negatives, fit.seed)
+        sampler = prepare_sampling(model, targets, spec.negatives, fit.seed)
     step = training_step(model, spec, optimizer, sampled=sampler is not None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 
@@ -308,7 +313,7 @@ def train(
         seq.set_weights(best_weights)
     prior_scale = None
     if sampler is not None and valid is not None:
-        prior_scale, best = choose_prior_scale(model, log_q, valid, fit.max_len)
+        prior_scale, best = choose_prior_scale(model, sampler.log_q, valid, fit.max_len)
         progress.debug(f"  {desc}: prior {prior_scale} x log q chosen on validation (NDCG@10 {best:.4f})")
     return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale)
 
