@@ -36,15 +36,13 @@ from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_
 TARGET_QUALITY, TARGET_SPEEDUP = 0.98, 5.0  # issue 12: >= 98% of full NDCG@10 at >= 5x less time
 
 
-def run(items: int, users: int, negatives: list[int], seed: int, source: str = "synthetic") -> dict[str, Any]:
+def _data(items: int, users: int, seed: int, source: str) -> tuple[Any, Any, Any, Any, Any]:
+    """(default config, dataset, data config, FitData, test split): the realistic synthetic catalog
+    at `items` x `users`, or the default preset's data."""
     from builder.config import DataConfig, SyntheticConfig, load_config
     from builder.data.dataset import load_dataset, training_windows
-    from builder.evaluate.bootstrap import Bootstrap
-    from builder.evaluate.evaluator import evaluate, keras_scorer
-    from builder.models.teacher import build_teacher
     from builder.progress import Progress
-    from builder.sampled import NegativeSampler, log_popularity
-    from builder.training import FitData, set_seed, spec_from, train
+    from builder.training import FitData
 
     base = load_config("default")
     data = base.data if source == "default" else DataConfig(
@@ -53,8 +51,18 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
             follow_prob=0.2, taste_temperature=0.25))
     ds = load_dataset(data, seed=seed)
     x, y = training_windows(ds.train_sequences(), data.max_len)
-    fit = FitData(x, y, ds.validation(), data.max_len, Progress(1), seed)
-    test = ds.test()
+    return base, ds, data, FitData(x, y, ds.validation(), data.max_len, Progress(1), seed), ds.test()
+
+
+def run(items: int, users: int, negatives: list[int], seed: int, source: str = "synthetic") -> dict[str, Any]:
+    from builder.evaluate.bootstrap import Bootstrap
+    from builder.evaluate.evaluator import evaluate, keras_scorer
+    from builder.models.teacher import build_teacher
+    from builder.sampled import NegativeSampler, log_popularity
+    from builder.training import set_seed, spec_from, train
+
+    base, ds, data, fit, test = _data(items, users, seed, source)
+    x, y = fit.inputs, fit.targets
     boot = Bootstrap.create(len(test), 1000, 0.95, seed=seed)
     say(f"sampled softmax: {ds.stats['users']} users, {ds.stats['items']} items, "
         f"{ds.stats['interactions']} interactions, {len(x)} training windows")
@@ -87,12 +95,60 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
                                                            if k not in ("candidates",)}, "rows": rows}
 
 
+def students(items: int, users: int, negatives: list[int], seed: int, source: str,
+             teacher_negatives: int) -> dict[str, Any]:
+    """One teacher, then the default student distilled from it over the full catalog and on
+    candidate sets of each `negatives` size (builder.sampled.CandidateSampler), paired."""
+    from builder.compress.distill import distill
+    from builder.evaluate.bootstrap import Bootstrap
+    from builder.evaluate.evaluator import evaluate, keras_scorer
+    from builder.models.student import build_student
+    from builder.models.teacher import build_teacher
+    from builder.training import set_seed, spec_from, train
+
+    base, ds, data, fit, test = _data(items, users, seed, source)
+    boot = Bootstrap.create(len(test), 1000, 0.95, seed=seed)
+    tcfg = replace(base.teacher, negatives=teacher_negatives)
+    set_seed(seed)
+    teacher = build_teacher(ds.num_items, data.max_len, tcfg)
+    t0 = time.perf_counter()
+    tres = train(teacher, fit, spec_from(tcfg), desc="teacher")
+    t_sec = time.perf_counter() - t0
+    t_users = evaluate(keras_scorer(teacher.last), test, data.max_len, "teacher").per_user["ndcg@10"]
+    say(f"  teacher: test NDCG@10 {t_users.mean():.4f}, {t_sec:.0f} s")
+    rows, per_user = [], {}
+    for k in [0, *negatives]:
+        set_seed(seed)
+        _, v = build_student(ds.num_items, data.max_len, base.student)
+        name = "full catalog" if k == 0 else f"candidates, {k} draws"
+        t0 = time.perf_counter()
+        res = distill(v, teacher, replace(base.distill, negatives=k), base.student, fit, desc=f"student ({name})")
+        seconds = time.perf_counter() - t0
+        per_user[k] = evaluate(keras_scorer(v.last), test, data.max_len, name).per_user["ndcg@10"]
+        row = {"distillation": name, "negatives": k, "test_ndcg10": boot.summarize(per_user[k]),
+               "val_ndcg10": res.best_val_ndcg10, "epochs": res.epochs_run, "best_epoch": res.best_epoch,
+               "train_seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / res.epochs_run, 2),
+               "vs_teacher": boot.paired(per_user[k], t_users),
+               "of_teacher": float(per_user[k].mean() / t_users.mean())}
+        if k:
+            row["vs_full"] = boot.paired(per_user[k], per_user[0])
+            row["quality_ratio"] = row["test_ndcg10"]["value"] / rows[0]["test_ndcg10"]["value"]
+            row["speedup"] = rows[0]["train_seconds"] / seconds
+        rows.append(row)
+        say(f"  {name}: test NDCG@10 {row['test_ndcg10']['value']:.4f}, {seconds:.0f} s, {res.epochs_run} epochs")
+    return {"dataset": ds.stats, "source": data.source, "seed": seed, "teacher_negatives": teacher_negatives,
+            "teacher": {"test_ndcg10": boot.summarize(t_users), "val_ndcg10": tres.best_val_ndcg10,
+                        "train_seconds": round(t_sec, 1), "prior_scale": tres.prior_scale},
+            "student": {k: v for k, v in vars(base.student).items()},
+            "distill": {k: v for k, v in vars(base.distill).items()}, "rows": rows}
+
+
 def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) -> dict[str, Any]:
-    from builder._keras import keras, tf
+    from builder._keras import tf
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
     from builder.models.teacher import build_teacher
-    from builder.training import prepare_sampling, set_seed, spec_from, training_step
+    from builder.training import make_optimizer, prepare_sampling, set_seed, spec_from, training_step
 
     base = load_config("default")
     b, length = base.teacher.batch_size, base.data.max_len
@@ -113,8 +169,9 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
             sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
-            opt = keras.optimizers.Adam(cfg.learning_rate)
-            runs[k] = (training_step(model, spec_from(cfg), opt, sampled=bool(k), jit=True), sampler, [])
+            spec = spec_from(cfg)
+            runs[k] = (training_step(model, spec, make_optimizer(spec, cfg.learning_rate),
+                                     loss="sampled" if k else "full", jit=True), sampler, [])
         for i in range(steps + 2):
             x = tf.constant(batches[i % len(batches)][:, :-1])
             x = tf.pad(x, [[0, 0], [1, 0]])
@@ -195,6 +252,39 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def students_markdown(doc: dict[str, Any]) -> str:
+    r, m = doc["result"], doc["machine"]
+    ds, t = r["dataset"], r["teacher"]
+    synthetic = r.get("source", "synthetic") == "synthetic"
+    tt = t["test_ndcg10"]
+    out = ["# Candidate distillation vs full-catalog distillation (student)", "",
+           f"`python -m benchmarks.sampled_softmax --students{'' if synthetic else ' --data default'}` "
+           f"({doc['created_utc']}): {ds['users']:,} users, {ds['items']:,} items, {ds['interactions']:,} "
+           f"interactions ({'realistic synthetic catalog' if synthetic else 'the default preset data'}), seed {r['seed']}. "
+           "One teacher (the default preset's, "
+           + (f"sampled softmax with {r['teacher_negatives']} draws, prior {t['prior_scale']} x log q" if r["teacher_negatives"]
+              else "full softmax")
+           + f"): test NDCG@10 {tt['value']:.4f} [{tt['ci_low']:.4f}, {tt['ci_high']:.4f}], {t['train_seconds']:.0f} s. "
+           "Then the default student (the default preset's student and distill sections) distilled from it "
+           "with the KD over the full catalog, and on per-batch candidate sets (the batch's targets plus "
+           "K popularity-drawn items, builder.sampled.CandidateSampler), same seed, one process, one after the "
+           "other. Test NDCG@10 by full-catalog ranking, 95% bootstrap CIs paired on the same users; "
+           "training time is the training loop's clock (validation included).", "",
+           f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average "
+           f"at start {m.get('load_average_1_5_15', '?')}.", "",
+           "| distillation | test NDCG@10 [95% CI] | of teacher | vs full-catalog KD (paired) | of full | epochs (best) | train s | s/epoch | speed-up |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for row in r["rows"]:
+        x, vs = row["test_ndcg10"], row.get("vs_full")
+        out.append(f"| {row['distillation']} | {x['value']:.4f} [{x['ci_low']:.4f}, {x['ci_high']:.4f}] | "
+                   f"{row['of_teacher']:.1%} | "
+                   + (f"{vs['value']:+.4f} [{vs['ci_low']:+.4f}, {vs['ci_high']:+.4f}] | {row['quality_ratio']:.1%}"
+                      if vs else " | 100%")
+                   + f" | {row['epochs']} ({row['best_epoch']}) | {row['train_seconds']:.0f} | "
+                   f"{row['seconds_per_epoch']:.1f} | " + (f"{row['speedup']:.1f}x" if vs else "1x") + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--items", type=int, default=10_000)
@@ -206,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="sampled_softmax", help="results file stem")
     p.add_argument("--step-times", default="", help="comma-separated catalog sizes: time training steps only")
     p.add_argument("--steps", type=int, default=5, help="--step-times: timed steps per variant")
+    p.add_argument("--students", action="store_true",
+                   help="distil the default student over the full catalog vs on candidate sets of each --negatives size")
+    p.add_argument("--teacher-negatives", type=int, default=2048,
+                   help="--students: the teacher's sampled-softmax negatives (0 = full softmax)")
     p.add_argument("--out", default=str(RESULTS_DIR))
     args = p.parse_args(argv)
     started, t0 = now_utc(), time.perf_counter()
@@ -214,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
         result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed)
         doc = {**document_header("sampled_softmax_steps", started, time.perf_counter() - t0), "result": result}
         write_results(args.out, "sampled_softmax_steps", doc, step_markdown(doc))
+        return 0
+    if args.students:
+        result = students(args.items, args.users, negatives, args.seed, args.data, args.teacher_negatives)
+        doc = {**document_header("sampled_softmax_students", started, time.perf_counter() - t0), "result": result}
+        write_results(args.out, args.name if args.name != "sampled_softmax" else "candidate_distillation",
+                      doc, students_markdown(doc))
         return 0
     result = run(args.items, args.users, negatives, args.seed, args.data)
     doc = {**document_header("sampled_softmax", started, time.perf_counter() - t0), "result": result}

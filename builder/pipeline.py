@@ -61,7 +61,8 @@ class Context:
         """Cache key of a stage: data, seed, the configs it depends on, and its upstream's key."""
         import hashlib
 
-        parts = json.dumps([c if isinstance(c, dict) else asdict(c) for c in configs], sort_keys=True,
+        parts = json.dumps([c if isinstance(c, dict) else key_fields(c, new=getattr(c, "KEY_NEW", ()))
+                            for c in configs], sort_keys=True,
                            default=list)
         blob = f"{self.data_hash}|{self.cfg.seed}|{parts}|{upstream}"
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -158,7 +158,9 @@ def _ablation(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResu
     reseed(ctx, step.stage)
     graph, v = build_student(ctx.dataset.num_items, ctx.max_len, sc)
     meta, cached, secs = cached_or_train(
-        ctx, step.stage, ctx.key("", ctx.cfg.data, architecture_key(sc)), graph,
+        ctx, step.stage, ctx.key("", ctx.cfg.data, architecture_key(sc),
+                                 *([{"negatives": ctx.cfg.distill.negatives}] if ctx.cfg.distill.negatives else [])),
+        graph,
         lambda: {"train": asdict(distill(v, None, ctx.cfg.distill, sc, ctx.fit_data(), desc="student (no KD)"))})
     return chain, [student_stage(ctx, step.stage, v.last,
                                  f"student without distillation ({_architecture(sc, ctx.max_len)}), "
@@ -252,9 +254,11 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
                   + f" (teacher {ctx.teacher_val:.4f})")
         ctx.progress.info(f"{step.stage}: keeps dim {sc.dim}{widths}")
     init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
+    over = (f"; KD on per-batch candidate sets (targets + {dc.negatives} popularity draws)"
+            if dc.negatives else "")
     row = student_stage(ctx, step.stage, v.last,
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "
-                        f"T {dc.temperature}{init}{widths}), fp32",
+                        f"T {dc.temperature}{init}{over}{widths}), fp32",
                         seconds=sum(t.seconds for t in tried), cached=all(t.cached for t in tried),
                         extra={"train": best.meta["train"],
                                "widths_val_ndcg10": {t.config.dim: t.val for t in tried}})

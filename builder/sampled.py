@@ -65,16 +65,54 @@ class NegativeSampler:
         q = np.diff(self.cdf, prepend=0.0) / self.cdf[-1]
         return float(np.sum(1.0 - (1.0 - q) ** self.negatives))
 
-    def draw(self) -> tuple[tf.Tensor, tf.Tensor]:
-        """(ids [U'], offsets [U']): the distinct drawn items, padded to a multiple of PAD."""
+    def draw_items(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct ids, counts): one draw of K items."""
         u = self.rng.random(self.negatives) * self.cdf[-1]
         ids = np.clip(np.searchsorted(self.cdf, u, side="right"), 1, len(self.cdf) - 1)
-        ids, counts = np.unique(ids, return_counts=True)
-        offsets = np.log(counts / self.negatives)
-        size = -(-len(ids) // self.PAD) * self.PAD
-        pad = size - len(ids)
-        return (tf.constant(np.concatenate([ids, np.zeros(pad, np.int64)]).astype(np.int32)),
-                tf.constant(np.concatenate([offsets, np.full(pad, -1e9)]).astype(np.float32)))
+        return np.unique(ids, return_counts=True)
+
+    def draw(self) -> tuple[tf.Tensor, tf.Tensor]:
+        """(ids [U'], offsets [U']): the distinct drawn items, padded to a multiple of PAD."""
+        ids, counts = self.draw_items()
+        return padded(ids, np.log(counts / self.negatives))
+
+
+def padded(ids: np.ndarray, offsets: np.ndarray) -> tuple[tf.Tensor, tf.Tensor]:
+    """ids and their offsets padded to a multiple of NegativeSampler.PAD (id 0, offset -1e9)."""
+    pad = -(-len(ids) // NegativeSampler.PAD) * NegativeSampler.PAD - len(ids)
+    return (tf.constant(np.concatenate([ids, np.zeros(pad, np.int64)]).astype(np.int32)),
+            tf.constant(np.concatenate([offsets, np.full(pad, -1e9)]).astype(np.float32)))
+
+
+class CandidateSampler:
+    """The candidate set a student batch is trained and distilled on (builder.training, `candidates`).
+
+    Per batch: every target item of the batch plus K items drawn from the training popularity,
+    as one set of distinct items U shared by the batch's positions. Student and teacher are both
+    scored on U only, and the loss is the usual alpha * CE + (1 - alpha) * T^2 * KL with the
+    softmax taken over U: matching the teacher's distribution on U for every batch's U is
+    matching its logit differences, so the student learns the teacher's full ranking without ever
+    scoring the full catalog. The hard-label part is the CE of the target among U (uncorrected:
+    with the teacher's share at 1 - alpha it is the small term; the no-teacher ablation trains on
+    it alone). The batch's targets make U hold the items users actually go to next (the hard
+    candidates), the drawn ones the popular items every position must rank against.
+    """
+
+    def __init__(self, log_q: np.ndarray, negatives: int, seed: int) -> None:
+        self.sampler = NegativeSampler(log_q, negatives, seed)
+
+    def draw(self, targets: np.ndarray) -> tuple[tf.Tensor, tf.Tensor, np.ndarray]:
+        """(ids [U'], offsets [U'] (0, or -1e9 for padding), sorted real ids [U]) for the batch's
+        `targets` [B, L]; `labels` turns targets into positions in U."""
+        drawn, _ = self.sampler.draw_items()
+        ids = np.unique(np.concatenate([drawn, targets.ravel()]))
+        ids = ids[ids > 0]
+        return (*padded(ids, np.zeros(len(ids))), ids)
+
+    @staticmethod
+    def labels(ids: np.ndarray, targets: np.ndarray) -> tf.Tensor:
+        """targets [B, L] -> their positions in the sorted candidate ids (padding positions: 0)."""
+        return tf.constant(np.where(targets > 0, np.searchsorted(ids, targets), 0).astype(np.int32))
 
 
 def sampled_loss(hidden: tf.Tensor, table: tf.Tensor, targets: tf.Tensor, negatives: tf.Tensor,

@@ -3,7 +3,10 @@
 loss = alpha * CE(hard labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T)),
 averaged over non-padding positions, over the full catalog. With no teacher
 (or alpha = 1) it is plain cross-entropy, which is how the teacher and the
-non-distilled ablation train. Early stopping on validation NDCG@10, best
+non-distilled ablation train. With `negatives` (large catalogs) no step scores the
+full catalog: a teacher trains with sampled softmax (builder.sampled), a student
+(distilled or not) takes the same loss over a per-batch candidate set
+(CandidateSampler), and both update their item tables lazily (builder.lazy_adam). Early stopping on validation NDCG@10, best
 weights restored.
 
 How long to train is the data's decision, not a constant's: with the
@@ -30,9 +33,10 @@ from builder._keras import keras, tf
 from builder.config import TrainingConfig
 from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
+from builder.lazy_adam import LazyAdam
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
-from builder.sampled import NegativeSampler, log_popularity, sampled_loss
+from builder.sampled import CandidateSampler, NegativeSampler, log_popularity, sampled_loss
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class TrainSpec:
     decay_factor: float = 0.3  # plateau: learning-rate cut at each plateau
     max_decays: int = 2  # plateau: cuts before the next plateau stops training
     eval_at_start: bool = False  # validate before the first step: the start may be the best (epoch 0)
-    negatives: int = 0  # > 0: sampled softmax with this many negatives per batch (builder.sampled)
+    negatives: int = 0  # > 0: sampled softmax (a teacher) or candidate sets (a student) with this many draws
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -84,11 +88,13 @@ class TrainResult:
 
 
 def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tensor | None,
-                  alpha: float, temperature: float, denom: tf.Tensor | None = None) -> tf.Tensor:
+                  alpha: float, temperature: float, denom: tf.Tensor | None = None,
+                  mask: tf.Tensor | None = None) -> tf.Tensor:
     """Masked next-item loss over [B, L] targets and [B, L, N] logits (see module doc), averaged
     over the non-padding positions, or divided by `denom` (a multi-worker step: the global batch's
-    count, so that the workers' shard losses sum to the batch's mean)."""
-    mask = tf.cast(targets > 0, tf.float32)
+    count, so that the workers' shard losses sum to the batch's mean). With `mask` (candidate
+    training: targets are positions in a candidate set, 0 a real one) it says which positions count."""
+    mask = tf.cast(targets > 0, tf.float32) if mask is None else mask
     denom = tf.maximum(tf.reduce_sum(mask), 1.0) if denom is None else denom
     ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
     hard = tf.reduce_sum(ce * mask) / denom
@@ -112,23 +118,25 @@ def logit_cache_budget() -> int:
 
 
 class TeacherLogits:
-    """The frozen teacher's logits for the training windows, computed once where they fit.
+    """The frozen teacher's outputs for the training windows, computed once where they fit.
 
     Distillation reads the teacher's logits for every batch of every epoch (and the
     prune and QAT fine-tunes read them again). When [W, L, N] float16 fits in
     `budget_bytes` they are computed once, in inference mode, and sliced per batch,
     which removes the teacher's forward pass from every step; otherwise (large
     catalogs) the teacher runs on each batch. The default budget is a quarter of the
-    machine's physical memory (at most 8 GiB).
+    machine's physical memory (at most 8 GiB). Candidate training caches the teacher's
+    hidden vectors instead (`view` = teacher.hidden, [W, L, C]): they are scored per batch.
     """
 
     def __init__(self, teacher: SequenceModel, inputs: np.ndarray, budget_bytes: int | None = None,
-                 batch_size: int = 256) -> None:
+                 batch_size: int = 256, view: keras.Model | None = None) -> None:
         if budget_bytes is None:
             budget_bytes = logit_cache_budget()
-        self._forward = tf.function(lambda x: teacher.sequence(x, training=False), reduce_retracing=True)
+        view = teacher.sequence if view is None else view
+        self._forward = tf.function(lambda x: view(x, training=False), reduce_retracing=True)
         w, length = inputs.shape
-        n = int(teacher.sequence.output_shape[-1])
+        n = int(view.output_shape[-1])
         self.table: np.ndarray | None = None
         if w * length * n * 2 <= budget_bytes:
             self.table = np.empty((w, length, n), np.float16)
@@ -187,24 +195,43 @@ def prepare_sampling(model: SequenceModel, targets: np.ndarray, negatives: int, 
     return NegativeSampler(log_q, negatives, seed)
 
 
-def training_step(model: SequenceModel, spec: TrainSpec, optimizer: Any, *, sampled: bool,
-                  jit: bool) -> Callable[..., tf.Tensor]:
+def make_optimizer(spec: TrainSpec, rate: float | Any) -> Any:
+    """Adam; lazy (sparse updates touch only their rows, builder.lazy_adam) when the model trains
+    with negatives: its item-table gradients are a few rows of a possibly huge table."""
+    return (LazyAdam if spec.negatives else keras.optimizers.Adam)(learning_rate=rate)
+
+
+LOSSES = ("full", "sampled", "candidates")
+
+
+def training_step(model: SequenceModel, spec: TrainSpec, optimizer: Any, *, loss: str, jit: bool,
+                  teacher: SequenceModel | None = None) -> Callable[..., tf.Tensor]:
     """One optimizer step of `train` as a tf.function (x, y, denom, extra) -> loss.
 
-    extra: the batch's (negatives, offsets) when `sampled` (NegativeSampler.draw), else the
-    teacher's logits for distillation or None. Under a multi-worker strategy the step runs
-    on every replica and the losses are summed; XLA (`jit`) only in a single process.
+    loss `full`: extra is the teacher's logits for distillation, or None. `sampled` (a sampled-
+    softmax teacher): the batch's (negatives, offsets) (NegativeSampler.draw). `candidates`
+    (a student): (ids, offsets, labels, the teacher's hidden vectors or None), CandidateSampler.
+    Under a multi-worker strategy the step runs on every replica and the losses are summed;
+    XLA (`jit`) only in a single process.
     """
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r} ({' | '.join(LOSSES)})")
     seq = model.sequence
     strategy = distributed.strategy()
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
-    table = seq.get_layer("items").embeddings if sampled else None
+    table = seq.get_layer("items").embeddings if loss == "sampled" else None
 
     def batch_loss(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: Any) -> tf.Tensor:
-        if sampled:
+        if loss == "sampled":
             negatives, offsets = extra
             return sampled_loss(model.hidden(x, training=True), table, y, negatives, offsets,
                                 model.prior.log_q, denom)
+        if loss == "candidates":
+            ids, offsets, labels, soft = extra
+            z = model.candidate_logits(x, ids, training=True) + offsets
+            zt = None if soft is None else teacher.score_candidates(soft, ids) + offsets
+            return sequence_loss(labels, z, zt, spec.alpha, spec.temperature, denom,
+                                 mask=tf.cast(y > 0, tf.float32))
         return sequence_loss(y, seq(x, training=True), extra, spec.alpha, spec.temperature, denom)
 
     def replica_step(x: tf.Tensor, y: tf.Tensor, denom: tf.Tensor, extra: Any) -> tf.Tensor:
@@ -240,21 +267,29 @@ def train(
     """Train `model.sequence` on the windows; validate `model.last`; restore the best weights."""
     inputs, targets, valid, progress = fit.inputs, fit.targets, fit.valid, fit.progress
     seq = model.sequence
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(spec, len(fit.inputs)))
+    optimizer = make_optimizer(spec, learning_rate(spec, len(fit.inputs)))
     distill = teacher is not None and spec.alpha < 1.0
+    # sampled softmax trains a model with a prior (a teacher); any other model with negatives
+    # (a student, distilled or not) trains on per-batch candidate sets
+    loss = "full" if not spec.negatives else "sampled" if model.prior is not None else "candidates"
+    if loss != "full" and model.hidden is None:
+        raise ValueError(f"{desc}: training with negatives needs the model's hidden view")
+    if loss == "sampled" and distill:
+        raise ValueError(f"{desc}: a sampled-softmax teacher trains from labels; a distilled model "
+                         "with negatives must be a student (candidate training)")
+    if loss == "candidates" and distill and teacher.hidden is None:
+        raise ValueError(f"{desc}: candidate distillation needs the teacher's hidden view")
+    soft = None
+    if distill:
+        soft = TeacherLogits(teacher, inputs, view=teacher.hidden if loss == "candidates" else None)
 
-    soft = TeacherLogits(teacher, inputs) if distill else None
-
-    sampler = None
-    if spec.negatives:
-        if distill:
-            raise ValueError(f"{desc}: sampled softmax trains from labels; distillation reads the "
-                             "teacher over the full catalog")
-        if model.hidden is None or model.prior is None:
-            raise ValueError(f"{desc}: sampled softmax needs the model's hidden view and item prior "
-                             "(a teacher built with teacher.negatives > 0)")
+    sampler: NegativeSampler | CandidateSampler | None = None
+    if loss == "sampled":
         sampler = prepare_sampling(model, targets, spec.negatives, fit.seed)
-    step = training_step(model, spec, optimizer, sampled=sampler is not None,
+    elif loss == "candidates":
+        sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
+                                   fit.seed)
+    step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 
     for cb in callbacks:
@@ -280,10 +315,14 @@ def train(
                 for cb in callbacks:
                     cb.on_train_batch_begin(b)
                 denom = tf.constant(max(float(np.count_nonzero(targets[idx])), 1.0))
+                if loss == "candidates":  # one set for the global batch, the same on every worker
+                    ids, offsets, real = sampler.draw(targets[idx])
                 idx = distributed.shard(idx)  # this worker's rows (all of them in one process)
                 x = tf.constant(inputs[idx])
-                extra = (sampler.draw() if sampler is not None
-                         else soft.batch(idx, x) if soft is not None else None)
+                teacher_part = soft.batch(idx, x) if soft is not None else None
+                extra = (sampler.draw() if loss == "sampled"
+                         else (ids, offsets, CandidateSampler.labels(real, targets[idx]), teacher_part)
+                         if loss == "candidates" else teacher_part)
                 losses.append(float(step(x, tf.constant(targets[idx]), denom, extra)))
             for cb in callbacks:
                 cb.on_epoch_end(epoch)
@@ -312,7 +351,7 @@ def train(
     if best_weights is not None:
         seq.set_weights(best_weights)
     prior_scale = None
-    if sampler is not None and valid is not None:
+    if loss == "sampled" and valid is not None:
         prior_scale, best = choose_prior_scale(model, sampler.log_q, valid, fit.max_len)
         progress.debug(f"  {desc}: prior {prior_scale} x log q chosen on validation (NDCG@10 {best:.4f})")
     return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale)

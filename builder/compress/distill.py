@@ -153,6 +153,5 @@ def distill(student: SequenceModel, teacher: SequenceModel | None, cfg: DistillC
         fit.progress.info(f"{desc}: item table initialized from the teacher's "
                           f"(PCA, {kept:.0%} of its variance kept"
                           + (f"; rank-{rank} SVD factors)" if rank else shared))
-    spec = spec_from(student_cfg, alpha=cfg.alpha if teacher is not None else 1.0,
-                     temperature=cfg.temperature)
+    spec = spec_from(student_cfg, **cfg.loss_terms(teacher is not None))
     return train(student, fit, spec, desc=desc, teacher=teacher)

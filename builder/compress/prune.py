@@ -68,15 +68,14 @@ def prune(graph: keras.Model, cfg: PruneConfig, fit: FitData, teacher: SequenceM
     """
     end_step = int(0.7 * cfg.epochs * steps_per_epoch(len(fit.inputs), batch_size, max_steps_per_epoch))
     wrapped = wrap_for_pruning(graph, cfg, end_step)
-    spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, alpha=distill_cfg.alpha,
-                     temperature=distill_cfg.temperature, eval_every=max(1, cfg.epochs),
+    spec = TrainSpec(cfg.epochs, batch_size, cfg.learning_rate, **distill_cfg.loss_terms(teacher is not None),
+                     eval_every=max(1, cfg.epochs),
                      restore_best=False,  # the schedule must run to the end
                      max_steps_per_epoch=max_steps_per_epoch)
     result = train(views(wrapped), fit, spec, desc="prune", teacher=teacher,
                    callbacks=[sparsity.UpdatePruningStep()])
     if recover is not None and recover.epochs > 0:
-        rec = train(views(wrapped), fit, replace(recover, alpha=distill_cfg.alpha,
-                                                 temperature=distill_cfg.temperature),
+        rec = train(views(wrapped), fit, replace(recover, **distill_cfg.loss_terms(teacher is not None)),
                     desc="prune (recover)", teacher=teacher, callbacks=[sparsity.UpdatePruningStep()])
         last = result.history[-1]["epoch"] if result.history else 0
         result = TrainResult(result.epochs_run + rec.epochs_run, cfg.epochs + rec.best_epoch,

@@ -197,6 +197,6 @@ def qat(graph: keras.Model, cfg: QATConfig, fit: FitData, teacher: SequenceModel
                        patience=schedule.patience * schedule.eval_every, batch_size=batch_size,
                        max_steps_per_epoch=max_steps_per_epoch)
     # the calibrated, not yet fine-tuned model is epoch 0: kept when no fine-tuned epoch beats it
-    spec = replace(spec, alpha=distill_cfg.alpha, temperature=distill_cfg.temperature, eval_at_start=True)
+    spec = replace(spec, **distill_cfg.loss_terms(teacher is not None), eval_at_start=True)
     result = train(views(qgraph), fit, spec, desc="qat", teacher=teacher)
     return qgraph, result

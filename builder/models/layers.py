@@ -12,7 +12,9 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     """One item table for input and output: gathers rows for int ids, scores float vectors.
 
     Called on int ids [..] -> embeddings [.., D]; called on float vectors [.., C]
-    -> logits [.., N] = x @ table^T. Sharing the table halves the model and is
+    -> logits [.., N] = x @ table^T; called on a pair (x [.., C], candidate ids [U]) -> the
+    same logits for those items only, [.., U] (candidate training, builder.candidates: through
+    a pruning or QAT wrapper's call they see the masked or fake-quantized table). Sharing the table halves the model and is
     the standard SASRec choice; the int8 model stores it once.
 
     `rank` r > 0 makes the table low-rank: `embeddings` is A [N, r] and
@@ -62,7 +64,9 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
                 initializer=keras.initializers.Orthogonal(gain=(self.dim / self.rank) ** 0.5), trainable=True)
         super().build(input_shape)
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+    def call(self, inputs: Any) -> tf.Tensor:
+        if isinstance(inputs, (tuple, list)):
+            return self.candidate_scores(*inputs)
         if inputs.dtype.is_integer:
             x = tf.gather(self.embeddings, inputs)
             if self.lookup_fake_quant:
@@ -77,6 +81,10 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
                     x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8)
             return x * (self.dim ** 0.5) if self.scale else x
         return tf.matmul(inputs, self.embeddings, transpose_b=True)
+
+    def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
+        """x [.., C] against the scoring rows of `ids` [U] -> [.., U]."""
+        return tf.einsum("...c,uc->...u", x, tf.gather(self.embeddings, ids))
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table the lookup gathers from (A @ B when low-rank)."""
@@ -212,8 +220,15 @@ class SharedItemEmbedding(ItemEmbedding):
         by_slot = tf.concat([tf.reshape(tail, [-1, *inner, nq * m]), head], axis=-1)
         return tf.gather(by_slot, self.slots, axis=-1)
 
-    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+    def call(self, inputs: Any) -> tf.Tensor:
+        if isinstance(inputs, (tuple, list)):
+            return self.candidate_scores(*inputs)
         return self._lookup(inputs) if inputs.dtype.is_integer else self._scores(inputs)
+
+    def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
+        """x [.., D] against the composed rows of `ids` [U] -> [.., U]: the full scores' values in
+        float; under QAT the rows carry the lookup's fake quantization, not the score parts'."""
+        return tf.einsum("...c,uc->...u", x, self._lookup(ids))
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table in model-index order: row i = E[slots[i]]."""

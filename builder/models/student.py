@@ -152,9 +152,14 @@ def calibrate_score_floor(last: keras.Model, histories: np.ndarray, candidates: 
 
 
 def views(graph: keras.Model) -> SequenceModel:
-    """The training (every position) and serving (last position) views of a student graph."""
-    return SequenceModel(keras.Model(graph.input, graph.outputs[0]),
-                         keras.Model(graph.input, graph.outputs[1]))
+    """The training (every position) and serving (last position) views of a student graph, and its
+    hidden view (the vectors the training view's item table scores) with that scoring layer: found
+    from the graph itself, so they are also right for its pruning- or QAT-wrapped clones."""
+    scores = graph.outputs[0]
+    layer, node, _ = scores._keras_history
+    hidden = layer._inbound_nodes[node].input_tensors
+    return SequenceModel(keras.Model(graph.input, scores), keras.Model(graph.input, graph.outputs[1]),
+                         keras.Model(graph.input, hidden), items=layer)
 
 
 def build_student(num_items: int, max_len: int, cfg: StudentConfig) -> tuple[keras.Model, SequenceModel]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder._keras import keras
+from builder._keras import keras, tf
 from builder.config import TeacherConfig
 from builder.models.layers import (CausalPaddingAttentionMask, ItemEmbedding, ItemPrior, LastStep,
                                    PaddingMask, PositionEmbedding)
@@ -24,6 +24,16 @@ class SequenceModel:
     last: keras.Model  # ids [B, L] -> logits [B, N]
     hidden: keras.Model | None = None  # ids [B, L] -> [B, L, C], the vectors `items` scores (sampled softmax)
     prior: ItemPrior | None = None  # the scores' fixed log-popularity prior (sampled softmax)
+    items: keras.layers.Layer | None = None  # the scoring layer (possibly wrapped): (hidden, ids [U]) -> [B, L, U]
+
+    def candidate_logits(self, x: tf.Tensor, ids: tf.Tensor, training: bool) -> tf.Tensor:
+        """The training view's logits [B, L, U] for the candidate items `ids` [U] only."""
+        return self.score_candidates(self.hidden(x, training=training), ids)
+
+    def score_candidates(self, hidden: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
+        """Hidden vectors [B, L, C] (the `hidden` view's output) -> logits [B, L, U] for `ids` [U]."""
+        z = self.items((hidden, ids))
+        return z + tf.gather(self.prior.log_q, ids) if self.prior is not None else z
 
     def count_params(self) -> int:
         return int(self.last.count_params())
@@ -54,4 +64,4 @@ def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceM
     scores = prior if prior is not None else (lambda logits: logits)
     seq = keras.Model(ids, scores(items(h)), name="teacher_sequence")
     last = keras.Model(ids, scores(items(LastStep(name="last")(h))), name="teacher")
-    return SequenceModel(seq, last, keras.Model(ids, h, name="teacher_hidden"), prior)
+    return SequenceModel(seq, last, keras.Model(ids, h, name="teacher_hidden"), prior, items)

@@ -1,0 +1,115 @@
+"""Candidate training (builder.sampled.CandidateSampler, `distill.negatives`): the students' scores
+on a candidate set are their full scores' columns, through pruning and QAT wrappers too; the set
+holds the batch's targets; a student distilled on candidate sets learns the teacher's ranking."""
+import numpy as np
+import pytest
+
+from builder._keras import tf
+from builder.compress.distill import distill
+from builder.compress.prune import wrap_for_pruning
+from builder.compress.qat import prepare
+from builder.config import ConfigError, DataConfig, DistillConfig, PruneConfig, StudentConfig, SyntheticConfig, TeacherConfig
+from builder.data.dataset import load_dataset, training_windows
+from builder.evaluate.evaluator import evaluate, keras_scorer
+from builder.models.baselines import MostPopular
+from builder.models.student import build_student, views
+from builder.models.teacher import build_teacher
+from builder.progress import SILENT
+from builder.sampled import CandidateSampler, NegativeSampler, log_popularity
+from builder.training import FitData, TrainSpec, set_seed, train
+
+N, L = 40, 6
+
+
+def _x(rows: int = 5) -> np.ndarray:
+    return np.random.default_rng(0).integers(0, N, size=(rows, L)).astype(np.int32)
+
+
+@pytest.mark.parametrize("table", [{}, {"table_rank": 4}, {"table_buckets": 4, "table_head": 6}],
+                         ids=["dense", "low_rank", "shared"])
+@pytest.mark.parametrize("wrap", ["plain", "pruned", "qat"])
+def test_candidate_logits_are_the_full_logits_columns(table, wrap):
+    set_seed(0)
+    graph, _ = build_student(N, L, StudentConfig(dim=8, conv_layers=1, dropout=0.0, **table))
+    if wrap == "pruned":
+        graph = wrap_for_pruning(graph, PruneConfig(target_sparsity=0.5), end_step=10)
+    elif wrap == "qat":
+        if table.get("table_buckets"):
+            pytest.skip("a QAT shared table fake-quantizes its full scores in parts (documented)")
+        graph = prepare(graph)
+    v = views(graph)
+    x = tf.constant(_x())
+    ids = tf.constant([3, 1, 39, 17], tf.int32)
+    full = v.sequence(x, training=False).numpy()
+    got = v.candidate_logits(x, ids, training=False).numpy()
+    np.testing.assert_allclose(got, full[..., ids.numpy()], rtol=1e-4, atol=1e-5)
+
+
+def test_teacher_candidate_logits_carry_its_prior():
+    set_seed(1)
+    teacher = build_teacher(N, L, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0, negatives=8))
+    teacher.prior.set(np.linspace(-3, 0, N).astype(np.float32))
+    x = tf.constant(_x())
+    ids = tf.constant([2, 5, 30], tf.int32)
+    full = teacher.sequence(x, training=False).numpy()
+    np.testing.assert_allclose(teacher.candidate_logits(x, ids, training=False).numpy(), full[..., [2, 5, 30]],
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_candidate_set_holds_the_batch_targets_and_labels_point_at_them():
+    targets = np.array([[0, 0, 4, 9], [7, 7, 2, 39]], np.int32)
+    sampler = CandidateSampler(log_popularity(targets, N), 16, seed=0)
+    ids, offsets, real = sampler.draw(targets)
+    assert set(targets[targets > 0]) <= set(real) and 0 not in real and np.all(np.diff(real) > 0)
+    assert len(ids) % NegativeSampler.PAD == 0
+    np.testing.assert_array_equal(ids.numpy()[:len(real)], real)
+    assert np.all(offsets.numpy()[:len(real)] == 0) and np.all(offsets.numpy()[len(real):] < -1e8)
+    labels = CandidateSampler.labels(real, targets).numpy()
+    np.testing.assert_array_equal(real[labels[targets > 0]], targets[targets > 0])
+
+
+def test_negative_distill_negatives_is_a_config_error():
+    with pytest.raises(ConfigError, match="distill.negatives"):
+        DistillConfig(negatives=-1)
+
+
+def test_a_student_distilled_on_candidate_sets_learns_the_teachers_ranking():
+    """60 items, 8 drawn negatives: each batch scores its ~40 targets and the drawn items only."""
+    set_seed(0)
+    cfg = DataConfig(source="synthetic", max_len=10, min_item_interactions=1,
+                     synthetic=SyntheticConfig(num_users=300, num_items=60, mean_length=15, follow_prob=0.8))
+    ds = load_dataset(cfg, seed=0)
+    x, y = training_windows(ds.train_sequences(), 10)
+    fit = FitData(x, y, ds.validation(), 10, SILENT)
+    teacher = build_teacher(ds.num_items, 10, TeacherConfig(dim=16, blocks=1, heads=1, dropout=0.0))
+    train(teacher, fit, TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5), desc="t")
+    _, student = build_student(ds.num_items, 10, StudentConfig(dim=8, conv_layers=1, dropout=0.0))
+    res = distill(student, teacher, DistillConfig(alpha=0.2, negatives=8),
+                  StudentConfig(dim=8, epochs=15, batch_size=16, learning_rate=5e-3, patience=3, eval_every=5), fit)
+    test = ds.test()
+    got = evaluate(keras_scorer(student.last), test, 10, "student").mean("hr@10")
+    want = evaluate(keras_scorer(teacher.last), test, 10, "teacher").mean("hr@10")
+    pop = evaluate(MostPopular(ds.train_sequences(), ds.num_items), test, 10, "pop").mean("hr@10")
+    assert got > pop + 0.2 and got > 0.8 * want, (got, want, pop)
+    assert res.history[-1]["loss"] < res.history[0]["loss"]
+
+
+def test_prune_and_qat_fine_tune_on_candidate_sets():
+    """Both fine-tunes take the chain's distill section: with negatives they score candidate sets
+    through the pruning and QAT wrappers (the QAT graph's hidden view is its own)."""
+    from builder.compress.prune import prune, weight_sparsity
+    from builder.compress.qat import qat
+    from builder.config import QATConfig
+    from files_for_tests import stepping_fit
+
+    set_seed(2)
+    fit = stepping_fit(N, L)
+    teacher = build_teacher(N, L, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
+    graph, _ = build_student(N, L, StudentConfig(dim=8, conv_layers=1, dropout=0.0))
+    dc = DistillConfig(alpha=0.5, negatives=4)
+    stripped, pres = prune(graph, PruneConfig(target_sparsity=0.5, epochs=2), fit, teacher, dc, batch_size=32)
+    assert weight_sparsity(stripped) == pytest.approx(0.5, abs=0.03)
+    qgraph, qres = qat(stripped, QATConfig(epochs=2), fit, teacher, dc, batch_size=32)
+    for res in (pres, qres):
+        losses = [row["loss"] for row in res.history if "loss" in row]
+        assert losses and np.all(np.isfinite(losses))
