@@ -144,11 +144,11 @@ def students(items: int, users: int, negatives: list[int], seed: int, source: st
 
 
 def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) -> dict[str, Any]:
-    from builder._keras import tf
+    from builder._keras import keras, tf
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
     from builder.models.teacher import build_teacher
-    from builder.training import make_optimizer, prepare_sampling, set_seed, spec_from, training_step
+    from builder.training import prepare_sampling, set_seed, spec_from, training_step
 
     base = load_config("default")
     b, length = base.teacher.batch_size, base.data.max_len
@@ -169,9 +169,8 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
             sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
-            spec = spec_from(cfg)
-            runs[k] = (training_step(model, spec, make_optimizer(spec, cfg.learning_rate),
-                                     loss="sampled" if k else "full", jit=True), sampler, [])
+            opt = keras.optimizers.Adam(cfg.learning_rate)
+            runs[k] = (training_step(model, spec_from(cfg), opt, loss="sampled" if k else "full", jit=True), sampler, [])
         for i in range(steps + 2):
             x = tf.constant(batches[i % len(batches)][:, :-1])
             x = tf.pad(x, [[0, 0], [1, 0]])

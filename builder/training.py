@@ -6,7 +6,7 @@ averaged over non-padding positions, over the full catalog. With no teacher
 non-distilled ablation train. With `negatives` (large catalogs) no step scores the
 full catalog: a teacher trains with sampled softmax (builder.sampled), a student
 (distilled or not) takes the same loss over a per-batch candidate set
-(CandidateSampler), and both update their item tables lazily (builder.lazy_adam). Early stopping on validation NDCG@10, best
+(CandidateSampler). Early stopping on validation NDCG@10, best
 weights restored.
 
 How long to train is the data's decision, not a constant's: with the
@@ -33,7 +33,6 @@ from builder._keras import keras, tf
 from builder.config import TrainingConfig
 from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
-from builder.lazy_adam import LazyAdam
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
 from builder.sampled import CandidateSampler, NegativeSampler, log_popularity, sampled_loss
@@ -195,12 +194,6 @@ def prepare_sampling(model: SequenceModel, targets: np.ndarray, negatives: int, 
     return NegativeSampler(log_q, negatives, seed)
 
 
-def make_optimizer(spec: TrainSpec, rate: float | Any) -> Any:
-    """Adam; lazy (sparse updates touch only their rows, builder.lazy_adam) when the model trains
-    with negatives: its item-table gradients are a few rows of a possibly huge table."""
-    return (LazyAdam if spec.negatives else keras.optimizers.Adam)(learning_rate=rate)
-
-
 LOSSES = ("full", "sampled", "candidates")
 
 
@@ -267,7 +260,7 @@ def train(
     """Train `model.sequence` on the windows; validate `model.last`; restore the best weights."""
     inputs, targets, valid, progress = fit.inputs, fit.targets, fit.valid, fit.progress
     seq = model.sequence
-    optimizer = make_optimizer(spec, learning_rate(spec, len(fit.inputs)))
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(spec, len(fit.inputs)))
     distill = teacher is not None and spec.alpha < 1.0
     # sampled softmax trains a model with a prior (a teacher); any other model with negatives
     # (a student, distilled or not) trains on per-batch candidate sets
