@@ -143,7 +143,8 @@ def students(items: int, users: int, negatives: list[int], seed: int, source: st
             "distill": {k: v for k, v in vars(base.distill).items()}, "rows": rows}
 
 
-def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) -> dict[str, Any]:
+def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
+               student: bool = False) -> dict[str, Any]:
     from builder._keras import keras, tf
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
@@ -163,51 +164,96 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int) ->
             full_bytes = 4 * b * length * n * 4
             if k == 0 and full_bytes > memory / 2:
                 rows.append({"items": n, "negatives": 0, "fits": False,
-                             "note": f"full softmax needs ~{full_bytes / 2 ** 30:.0f} GiB for its logits"})
+                             "note": f"its [B, L, N] logits need ~{full_bytes / 2 ** 30:.0f} GiB"})
                 continue
             set_seed(seed)
+            if student:
+                runs[k] = _student_step(n, length, k, base, batches, seed)
+                continue
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
             sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
             opt = keras.optimizers.Adam(cfg.learning_rate)
-            runs[k] = (training_step(model, spec_from(cfg), opt, loss="sampled" if k else "full", jit=True), sampler, [])
+            step = training_step(model, spec_from(cfg), opt, loss="sampled" if k else "full", jit=True)
+            runs[k] = (step, (lambda _, s=sampler: s.draw()) if sampler else (lambda _: None),
+                       sampler.expected_distinct() if sampler else None, [])
         for i in range(steps + 2):
             x = tf.constant(batches[i % len(batches)][:, :-1])
             x = tf.pad(x, [[0, 0], [1, 0]])
-            y = tf.constant(batches[i % len(batches)])
+            y = batches[i % len(batches)]
             denom = tf.constant(float(b * length))
-            for k, (step, sampler, times) in runs.items():
+            for k, (step, extra_for, _, times) in runs.items():
                 t0 = time.perf_counter()
-                extra = sampler.draw() if sampler is not None else None
-                float(step(x, y, denom, extra))
+                float(step(x, tf.constant(y), denom, extra_for(y)))
                 if i >= 2:
                     times.append(time.perf_counter() - t0)
-        full = float(np.median(runs[0][2])) if 0 in runs else None
-        for k, (_, sampler, times) in runs.items():
+        full = float(np.median(runs[0][3])) if 0 in runs else None
+        for k, (_, _, distinct, times) in runs.items():
             med = float(np.median(times))
             rows.append({"items": n, "negatives": k, "fits": True, "median_s": round(med, 4),
                          "p90_s": round(float(np.quantile(times, 0.9)), 4), "steps": len(times),
-                         "distinct_negatives": round(sampler.expected_distinct()) if sampler else None,
+                         "distinct_negatives": round(distinct) if distinct else None,
                          "speedup": round(full / med, 2) if full and k else None})
             say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + f": {med * 1000:.0f} ms/step")
         del runs
     return {"batch": b, "history": length, "teacher": {"dim": base.teacher.dim, "blocks": base.teacher.blocks},
-            "rows": rows}
+            "model": "student" if student else "teacher",
+            "student": {"dim": base.student.dim, "conv_layers": base.student.conv_layers}, "rows": rows}
+
+
+def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarray], seed: int) -> tuple:
+    """(step, extra_for(targets), mean candidate-set size, times) of the default student's distillation
+    step: over the full catalog from cached teacher logits (k = 0), or on candidate sets from cached
+    teacher hidden vectors (random stand-ins of the cached tensors' shapes)."""
+    from builder._keras import keras, tf
+    from builder.models.student import build_student
+    from builder.models.teacher import build_teacher
+    from builder.sampled import CandidateSampler, log_popularity
+    from builder.training import spec_from, training_step
+
+    b, dc = base.teacher.batch_size, replace(base.distill, negatives=k)
+    _, v = build_student(n, length, base.student)
+    teacher = build_teacher(n, length, base.teacher)
+    rng = np.random.default_rng(seed)
+    spec = spec_from(base.student, **dc.loss_terms())
+    step = training_step(v, spec, keras.optimizers.Adam(base.student.learning_rate),
+                         loss="candidates" if k else "full", jit=True, teacher=teacher)
+    if not k:
+        logits = tf.constant(rng.normal(size=(b, length, n)).astype(np.float32))
+        return step, lambda _: logits, None, []
+    hidden = tf.constant(rng.normal(size=(b, length, base.teacher.dim)).astype(np.float32))
+    sampler = CandidateSampler(log_popularity(np.concatenate(batches), n), k, seed)
+    sizes = [len(sampler.draw(y)[2]) for y in batches]
+
+    def extra_for(y: np.ndarray) -> tuple:
+        ids, offsets, real = sampler.draw(y)
+        return ids, offsets, CandidateSampler.labels(real, y), hidden
+
+    return step, extra_for, float(np.mean(sizes)), []
 
 
 def step_markdown(doc: dict[str, Any]) -> str:
     r, m = doc["result"], doc["machine"]
-    out = ["# Training-step cost vs catalog size: full vs sampled softmax (teacher)", "",
-           f"`python -m benchmarks.sampled_softmax --step-times ...` ({doc['created_utc']}): the default "
-           f"teacher (dim {r['teacher']['dim']}, {r['teacher']['blocks']} blocks), batch {r['batch']} x "
+    student = r.get("model") == "student"
+    what = (f"the default student (dim {r['student']['dim']}, {r['student']['conv_layers']} conv layers) "
+            "distilled over the full catalog from cached teacher logits, or on candidate sets (the batch's "
+            "targets + K draws; the set's mean size is given) from cached teacher hidden vectors (random "
+            "tensors of the cached ones' shapes)" if student else
+            f"the default teacher (dim {r['teacher']['dim']}, {r['teacher']['blocks']} blocks)")
+    out = ["# Training-step cost vs catalog size: " + ("full-catalog vs candidate distillation (student)"
+                                                       if student else "full vs sampled softmax (teacher)"), "",
+           f"`python -m benchmarks.sampled_softmax {'--students ' if student else ''}--step-times ...` "
+           f"({doc['created_utc']}): {what}, batch {r['batch']} x "
            f"history {r['history']}, Zipf(0.8) targets; one optimizer step of builder.training.training_step "
            "(XLA, the sampler's draw included), variants taking turns step by step; medians.", "",
            f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average "
            f"at start {m.get('load_average_1_5_15', '?')}.", "",
-           "| catalog | softmax | distinct negatives | ms/step (median) | p90 | steps | speed-up vs full |",
+           "| catalog | " + ("distillation | candidates" if student else "softmax | distinct negatives")
+           + " | ms/step (median) | p90 | steps | speed-up vs full |",
            "|---|---|---|---|---|---|---|"]
     for row in r["rows"]:
-        name = "full" if not row["negatives"] else f"sampled, {row['negatives']} draws"
+        name = ("full" if not row["negatives"] else
+                f"{'candidates' if student else 'sampled'}, {row['negatives']} draws")
         if not row["fits"]:
             out.append(f"| {row['items']:,} | {name} | | {row['note']} | | | |")
             continue
@@ -304,9 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     started, t0 = now_utc(), time.perf_counter()
     negatives = [int(k) for k in args.negatives.split(",")]
     if args.step_times:
-        result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed)
-        doc = {**document_header("sampled_softmax_steps", started, time.perf_counter() - t0), "result": result}
-        write_results(args.out, "sampled_softmax_steps", doc, step_markdown(doc))
+        result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed,
+                            student=args.students)
+        name = "candidate_distillation_steps" if args.students else "sampled_softmax_steps"
+        doc = {**document_header(name, started, time.perf_counter() - t0), "result": result}
+        write_results(args.out, name, doc, step_markdown(doc))
         return 0
     if args.students:
         result = students(args.items, args.users, negatives, args.seed, args.data, args.teacher_negatives)

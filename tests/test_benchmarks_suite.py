@@ -135,17 +135,20 @@ def test_the_synthetic_oracle_ranks_the_generators_own_last_choices() -> None:
     assert res["test"].mean() > res["test_taste_only"].mean()  # the successors carry signal at follow_prob 0.5
 
 
-def test_sampled_step_times_time_the_production_step_and_skip_what_does_not_fit(monkeypatch) -> None:
+@pytest.mark.parametrize("student", [False, True], ids=["teacher", "student"])
+def test_sampled_step_times_time_the_production_step_and_skip_what_does_not_fit(monkeypatch, student) -> None:
     from benchmarks import sampled_softmax
 
-    doc = sampled_softmax.step_times([300], [64], steps=2, seed=0)
+    doc = sampled_softmax.step_times([300], [64], steps=2, seed=0, student=student)
     full, sampled = doc["rows"]
     assert full["negatives"] == 0 and full["fits"] and full["steps"] == 2 and full["speedup"] is None
-    assert sampled["negatives"] == 64 and 0 < sampled["distinct_negatives"] <= 64
+    # the teacher's distinct draws; the student's candidate set: its batch's targets and the draws
+    assert sampled["negatives"] == 64 and 0 < sampled["distinct_negatives"] <= (299 if student else 64)
     assert sampled["speedup"] == pytest.approx(full["median_s"] / sampled["median_s"], rel=0.01)
     monkeypatch.setattr(sampled_softmax.os, "sysconf", lambda name: 1024, raising=False)
-    doc = sampled_softmax.step_times([300], [64], steps=1, seed=0)
+    doc = sampled_softmax.step_times([300], [64], steps=1, seed=0, student=student)
     assert not doc["rows"][0]["fits"] and "GiB" in doc["rows"][0]["note"]
     assert doc["rows"][1]["fits"] and doc["rows"][1]["speedup"] is None
     text = sampled_softmax.step_markdown({"result": doc, "machine": {}, "created_utc": "now"})
-    assert "does not fit" not in text and "full softmax needs" in text
+    assert "does not fit" not in text and "logits need" in text
+    assert ("candidates, 64 draws" in text) == student

@@ -84,7 +84,7 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
 
     def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
         """x [.., C] against the scoring rows of `ids` [U] -> [.., U]."""
-        return tf.einsum("...c,uc->...u", x, tf.gather(self.embeddings, ids))
+        return tf.tensordot(x, tf.gather(self.embeddings, ids), [[-1], [1]])
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table the lookup gathers from (A @ B when low-rank)."""
@@ -228,7 +228,7 @@ class SharedItemEmbedding(ItemEmbedding):
     def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
         """x [.., D] against the composed rows of `ids` [U] -> [.., U]: the full scores' values in
         float; under QAT the rows carry the lookup's fake quantization, not the score parts'."""
-        return tf.einsum("...c,uc->...u", x, self._lookup(ids))
+        return tf.tensordot(x, self._lookup(ids), [[-1], [1]])
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table in model-index order: row i = E[slots[i]]."""
