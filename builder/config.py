@@ -274,16 +274,20 @@ class DistillConfig:
     # is scored on a candidate set, its targets plus this many popularity-drawn items
     # (builder.sampled.CandidateSampler), the KD taken over that set: for catalogs too big to score
     negatives: int = 0
+    # with negatives: every position's `top_k` items by the teacher join the candidate set (the
+    # items its soft labels put their mass on)
+    top_k: int = 10
 
-    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives",)  # cache keys: see key_fields
+    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k")  # cache keys: see key_fields
 
     def loss_terms(self, teacher: bool = True) -> dict[str, Any]:
         """The TrainSpec fields a student stage takes from this section (alpha 1 without a teacher)."""
         return {"alpha": self.alpha if teacher else 1.0, "temperature": self.temperature,
-                "negatives": self.negatives}
+                "negatives": self.negatives, "top_k": self.top_k if teacher else 0}
 
     def __post_init__(self) -> None:
         _require(self.negatives >= 0, "distill.negatives", "must be >= 0 (0 = the full catalog)")
+        _require(self.top_k >= 0, "distill.top_k", "must be >= 0")
         _require(0.0 <= self.alpha <= 1.0, "distill.alpha", "must be in [0, 1]")
         _require(self.temperature > 0, "distill.temperature", "must be > 0")
         _require(self.item_init in ("teacher_pca", "random"), "distill.item_init",

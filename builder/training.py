@@ -54,6 +54,7 @@ class TrainSpec:
     max_decays: int = 2  # plateau: cuts before the next plateau stops training
     eval_at_start: bool = False  # validate before the first step: the start may be the best (epoch 0)
     negatives: int = 0  # > 0: sampled softmax (a teacher) or candidate sets (a student) with this many draws
+    top_k: int = 0  # candidate sets: plus each position's top-k items by the teacher
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -147,6 +148,22 @@ class TeacherLogits:
         if self.table is None:
             return self._forward(x)
         return tf.cast(tf.constant(self.table[idx]), tf.float32)
+
+
+def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int,
+                      chunk_bytes: int = 256 << 20) -> np.ndarray:
+    """int32 [W, L, k]: every training position's k best items by the frozen teacher (padding
+    excluded), from one pass over the windows in chunks whose logits take <= `chunk_bytes`."""
+    w, length = inputs.shape
+    n = int(teacher.sequence.output_shape[-1])
+    mask = tf.constant(np.r_[-1e9, np.zeros(n - 1)].astype(np.float32))
+    top = tf.function(lambda x: tf.math.top_k(teacher.sequence(x, training=False) + mask, k=min(k, n - 1))[1],
+                      reduce_retracing=True)
+    rows = max(1, chunk_bytes // (length * n * 4))
+    out = np.empty((w, length, min(k, n - 1)), np.int32)
+    for start in range(0, w, rows):
+        out[start:start + rows] = top(tf.constant(inputs[start:start + rows])).numpy()
+    return out
 
 
 def steps_per_epoch(num_windows: int, batch_size: int, max_steps_per_epoch: int | None) -> int:
@@ -282,6 +299,7 @@ def train(
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
                                    fit.seed)
+    hard = teacher_top_items(teacher, inputs, spec.top_k) if loss == "candidates" and distill and spec.top_k else None
     step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 
@@ -309,7 +327,7 @@ def train(
                     cb.on_train_batch_begin(b)
                 denom = tf.constant(max(float(np.count_nonzero(targets[idx])), 1.0))
                 if loss == "candidates":  # one set for the global batch, the same on every worker
-                    ids, offsets, real = sampler.draw(targets[idx])
+                    ids, offsets, real = sampler.draw(targets[idx], None if hard is None else hard[idx])
                 idx = distributed.shard(idx)  # this worker's rows (all of them in one process)
                 x = tf.constant(inputs[idx])
                 teacher_part = soft.batch(idx, x) if soft is not None else None

@@ -68,9 +68,26 @@ def test_candidate_set_holds_the_batch_targets_and_labels_point_at_them():
     np.testing.assert_array_equal(real[labels[targets > 0]], targets[targets > 0])
 
 
+def test_the_teachers_top_items_join_the_candidate_set():
+    from builder.training import teacher_top_items
+
+    set_seed(3)
+    teacher = build_teacher(N, L, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
+    x = _x(7)
+    top = teacher_top_items(teacher, x, 4, chunk_bytes=3 * L * N * 4)  # 3 windows per chunk
+    logits = teacher.sequence(x, training=False).numpy()
+    logits[..., 0] = -np.inf  # padding is never a candidate
+    np.testing.assert_array_equal(np.sort(top, axis=-1), np.sort(np.argsort(-logits, axis=-1)[..., :4], axis=-1))
+    targets = np.array([[0, 3], [5, 5]], np.int32)
+    _, _, real = CandidateSampler(log_popularity(targets, N), 2, seed=0).draw(targets, top[:2, :2])
+    assert set(top[:2, :2].ravel()) | {3, 5} <= set(real)
+
+
 def test_negative_distill_negatives_is_a_config_error():
     with pytest.raises(ConfigError, match="distill.negatives"):
         DistillConfig(negatives=-1)
+    with pytest.raises(ConfigError, match="distill.top_k"):
+        DistillConfig(top_k=-1)
 
 
 def test_a_student_distilled_on_candidate_sets_learns_the_teachers_ranking():
