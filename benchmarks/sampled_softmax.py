@@ -204,8 +204,10 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
 def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarray], seed: int) -> tuple:
     """(step, extra_for(targets), mean candidate-set size, times) of the default student's distillation
     step: over the full catalog from cached teacher logits (k = 0), or on candidate sets from cached
-    teacher hidden vectors (random stand-ins of the cached tensors' shapes)."""
+    teacher hidden vectors (random stand-ins of the cached tensors' shapes); the teacher's top
+    `distill.top_k` items per position are stood in for by as many Zipf draws."""
     from builder._keras import keras, tf
+    from builder.data.synthetic import zipf_probabilities
     from builder.models.student import build_student
     from builder.models.teacher import build_teacher
     from builder.sampled import CandidateSampler, log_popularity
@@ -223,10 +225,13 @@ def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarr
         return step, lambda _: logits, None, []
     hidden = tf.constant(rng.normal(size=(b, length, base.teacher.dim)).astype(np.float32))
     sampler = CandidateSampler(log_popularity(np.concatenate(batches), n), k, seed)
-    sizes = [len(sampler.draw(y)[2]) for y in batches]
+    p = zipf_probabilities(n - 1)
+    tops = [(rng.choice(n - 1, size=(*y.shape, dc.top_k), p=p) + 1).astype(np.int32) for y in batches]
+    top_of = {id(y): t for y, t in zip(batches, tops)}
+    sizes = [len(sampler.draw(y, top_of[id(y)])[2]) for y in batches]
 
     def extra_for(y: np.ndarray) -> tuple:
-        ids, offsets, real = sampler.draw(y)
+        ids, offsets, real = sampler.draw(y, top_of[id(y)])
         return ids, offsets, CandidateSampler.labels(real, y), hidden
 
     return step, extra_for, float(np.mean(sizes)), []
@@ -311,9 +316,9 @@ def students_markdown(doc: dict[str, Any]) -> str:
               else "full softmax")
            + f"): test NDCG@10 {tt['value']:.4f} [{tt['ci_low']:.4f}, {tt['ci_high']:.4f}], {t['train_seconds']:.0f} s. "
            "Then the default student (the default preset's student and distill sections) distilled from it "
-           "with the KD over the full catalog, and on per-batch candidate sets (the batch's targets plus "
-           "K popularity-drawn items, builder.sampled.CandidateSampler), same seed, one process, one after the "
-           "other. Test NDCG@10 by full-catalog ranking, 95% bootstrap CIs paired on the same users; "
+           "with the KD over the full catalog, and on per-batch candidate sets (the batch's targets, each "
+           f"position's top {r['distill'].get('top_k', 10)} items by the teacher and K popularity-drawn items, "
+           "builder.sampled.CandidateSampler), same seed, one process, one after the other. Test NDCG@10 by full-catalog ranking, 95% bootstrap CIs paired on the same users; "
            "training time is the training loop's clock (validation included).", "",
            f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average "
            f"at start {m.get('load_average_1_5_15', '?')}.", "",
