@@ -13,7 +13,7 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
 
     Called on int ids [..] -> embeddings [.., D]; called on float vectors [.., C]
     -> logits [.., N] = x @ table^T; called on a pair (x [.., C], candidate ids [U]) -> the
-    same logits for those items only, [.., U] (candidate training, builder.candidates: through
+    same logits for those items only, [.., U] (candidate training, builder.sampled.CandidateSampler: through
     a pruning or QAT wrapper's call they see the masked or fake-quantized table). Sharing the table halves the model and is
     the standard SASRec choice; the int8 model stores it once.
 
