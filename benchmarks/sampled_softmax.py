@@ -96,9 +96,10 @@ def run(items: int, users: int, negatives: list[int], seed: int, source: str = "
 
 
 def students(items: int, users: int, negatives: list[int], seed: int, source: str,
-             teacher_negatives: int) -> dict[str, Any]:
+             teacher_negatives: int, caps: tuple[int, ...] = (0,)) -> dict[str, Any]:
     """One teacher, then the default student distilled from it over the full catalog and on
-    candidate sets of each `negatives` size (builder.sampled.CandidateSampler), paired."""
+    candidate sets of each `negatives` size and each cap on the set (`distill.max_candidates`,
+    0 = none; builder.sampled.CandidateSampler), paired."""
     from builder.compress.distill import distill
     from builder.evaluate.bootstrap import Bootstrap
     from builder.evaluate.evaluator import evaluate, keras_scorer
@@ -117,21 +118,25 @@ def students(items: int, users: int, negatives: list[int], seed: int, source: st
     t_users = evaluate(keras_scorer(teacher.last), test, data.max_len, "teacher").per_user["ndcg@10"]
     say(f"  teacher: test NDCG@10 {t_users.mean():.4f}, {t_sec:.0f} s")
     rows, per_user = [], {}
-    for k in [0, *negatives]:
+    for k, cap in [(0, 0)] + [(k, c) for k in negatives for c in caps]:
         set_seed(seed)
         _, v = build_student(ds.num_items, data.max_len, base.student)
-        name = "full catalog" if k == 0 else f"candidates, {k} draws"
+        name = ("full catalog" if k == 0 else f"candidates, {k} draws"
+                + (f", at most {cap:,}" if cap else ""))
+        dc = replace(base.distill, negatives=k, max_candidates=cap if k else 0)
+        set_size = _set_size(teacher, fit, dc, base.student.batch_size, seed) if k else None
         t0 = time.perf_counter()
-        res = distill(v, teacher, replace(base.distill, negatives=k), base.student, fit, desc=f"student ({name})")
+        res = distill(v, teacher, dc, base.student, fit, desc=f"student ({name})")
         seconds = time.perf_counter() - t0
-        per_user[k] = evaluate(keras_scorer(v.last), test, data.max_len, name).per_user["ndcg@10"]
-        row = {"distillation": name, "negatives": k, "test_ndcg10": boot.summarize(per_user[k]),
+        per_user[k, cap] = evaluate(keras_scorer(v.last), test, data.max_len, name).per_user["ndcg@10"]
+        row = {"distillation": name, "negatives": k, "max_candidates": cap, "mean_set_size": set_size,
+               "test_ndcg10": boot.summarize(per_user[k, cap]),
                "val_ndcg10": res.best_val_ndcg10, "epochs": res.epochs_run, "best_epoch": res.best_epoch,
                "train_seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / res.epochs_run, 2),
-               "vs_teacher": boot.paired(per_user[k], t_users),
-               "of_teacher": float(per_user[k].mean() / t_users.mean())}
+               "vs_teacher": boot.paired(per_user[k, cap], t_users),
+               "of_teacher": float(per_user[k, cap].mean() / t_users.mean())}
         if k:
-            row["vs_full"] = boot.paired(per_user[k], per_user[0])
+            row["vs_full"] = boot.paired(per_user[k, cap], per_user[0, 0])
             row["quality_ratio"] = row["test_ndcg10"]["value"] / rows[0]["test_ndcg10"]["value"]
             row["speedup"] = rows[0]["train_seconds"] / seconds
         rows.append(row)
@@ -143,8 +148,22 @@ def students(items: int, users: int, negatives: list[int], seed: int, source: st
             "distill": {k: v for k, v in vars(base.distill).items()}, "rows": rows}
 
 
+def _set_size(teacher: Any, fit: Any, dc: Any, batch_size: int, seed: int, batches: int = 16) -> int:
+    """The mean size of the candidate sets `dc` makes for the first `batches` training batches."""
+    from builder.sampled import CandidateSampler, log_popularity
+    from builder.training import teacher_top_items
+
+    hard = teacher_top_items(teacher, fit.inputs, dc.top_k) if dc.top_k else None
+    sampler = CandidateSampler(log_popularity(fit.targets, int(teacher.sequence.output_shape[-1])),
+                               dc.negatives, seed, cap=dc.max_candidates)
+    order = np.random.default_rng(seed).permutation(len(fit.inputs))
+    sizes = [len(sampler.draw(fit.targets[idx], None if hard is None else hard[idx])[2])
+             for idx in (order[i * batch_size:(i + 1) * batch_size] for i in range(batches))]
+    return round(float(np.mean(sizes)))
+
+
 def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
-               student: bool = False) -> dict[str, Any]:
+               student: bool = False, caps: tuple[int, ...] = (0,)) -> dict[str, Any]:
     from builder._keras import keras, tf
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
@@ -160,7 +179,7 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
         p = zipf_probabilities(n - 1)
         batches = [(rng.choice(n - 1, size=(b, length), p=p) + 1).astype(np.int32) for _ in range(4)]
         runs = {}
-        for k in [0, *negatives]:
+        for k, cap in [(0, 0)] + [(k, c) for k in negatives for c in (caps if student else (0,))]:
             full_bytes = 4 * b * length * n * 4
             if k == 0 and full_bytes > memory / 2:
                 rows.append({"items": n, "negatives": 0, "fits": False,
@@ -168,14 +187,14 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
                 continue
             set_seed(seed)
             if student:
-                runs[k] = _student_step(n, length, k, base, batches, seed)
+                runs[k, cap] = _student_step(n, length, k, base, batches, seed, cap)
                 continue
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
             sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
             opt = keras.optimizers.Adam(cfg.learning_rate)
             step = training_step(model, spec_from(cfg), opt, loss="sampled" if k else "full", jit=True)
-            runs[k] = (step, (lambda _, s=sampler: s.draw()) if sampler else (lambda _: None),
+            runs[k, cap] = (step, (lambda _, s=sampler: s.draw()) if sampler else (lambda _: None),
                        sampler.expected_distinct() if sampler else None, [])
         for i in range(steps + 2):
             x = tf.constant(batches[i % len(batches)][:, :-1])
@@ -187,21 +206,23 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
                 float(step(x, tf.constant(y), denom, extra_for(y)))
                 if i >= 2:
                     times.append(time.perf_counter() - t0)
-        full = float(np.median(runs[0][3])) if 0 in runs else None
-        for k, (_, _, distinct, times) in runs.items():
+        full = float(np.median(runs[0, 0][3])) if (0, 0) in runs else None
+        for (k, cap), (_, _, distinct, times) in runs.items():
             med = float(np.median(times))
-            rows.append({"items": n, "negatives": k, "fits": True, "median_s": round(med, 4),
+            rows.append({"items": n, "negatives": k, "max_candidates": cap, "fits": True, "median_s": round(med, 4),
                          "p90_s": round(float(np.quantile(times, 0.9)), 4), "steps": len(times),
                          "distinct_negatives": round(distinct) if distinct else None,
                          "speedup": round(full / med, 2) if full and k else None})
-            say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + f": {med * 1000:.0f} ms/step")
+            say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + (f", cap {cap}" if cap else "")
+                + f": {med * 1000:.0f} ms/step")
         del runs
     return {"batch": b, "history": length, "teacher": {"dim": base.teacher.dim, "blocks": base.teacher.blocks},
             "model": "student" if student else "teacher",
             "student": {"dim": base.student.dim, "conv_layers": base.student.conv_layers}, "rows": rows}
 
 
-def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarray], seed: int) -> tuple:
+def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarray], seed: int,
+                  cap: int = 0) -> tuple:
     """(step, extra_for(targets), mean candidate-set size, times) of the default student's distillation
     step: over the full catalog from cached teacher logits (k = 0), or on candidate sets from cached
     teacher hidden vectors (random stand-ins of the cached tensors' shapes); the teacher's top
@@ -213,7 +234,7 @@ def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarr
     from builder.sampled import CandidateSampler, log_popularity
     from builder.training import spec_from, training_step
 
-    b, dc = base.teacher.batch_size, replace(base.distill, negatives=k)
+    b, dc = base.teacher.batch_size, replace(base.distill, negatives=k, max_candidates=cap if k else 0)
     _, v = build_student(n, length, base.student)
     teacher = build_teacher(n, length, base.teacher)
     rng = np.random.default_rng(seed)
@@ -224,7 +245,7 @@ def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarr
         logits = tf.constant(rng.normal(size=(b, length, n)).astype(np.float32))
         return step, lambda _: logits, None, []
     hidden = tf.constant(rng.normal(size=(b, length, base.teacher.dim)).astype(np.float32))
-    sampler = CandidateSampler(log_popularity(np.concatenate(batches), n), k, seed)
+    sampler = CandidateSampler(log_popularity(np.concatenate(batches), n), k, seed, cap=cap)
     p = zipf_probabilities(n - 1)
     tops = [(rng.choice(n - 1, size=(*y.shape, dc.top_k), p=p) + 1).astype(np.int32) for y in batches]
     top_of = {id(y): t for y, t in zip(batches, tops)}
@@ -242,7 +263,9 @@ def step_markdown(doc: dict[str, Any]) -> str:
     student = r.get("model") == "student"
     what = (f"the default student (dim {r['student']['dim']}, {r['student']['conv_layers']} conv layers) "
             "distilled over the full catalog from cached teacher logits, or on candidate sets (the batch's "
-            "targets + K draws; the set's mean size is given) from cached teacher hidden vectors (random "
+            "targets + K draws + each position's teacher top-k, stood in for by Zipf draws, at most the "
+            "given number of items where a cap is given; the set's mean size is given) from cached "
+            "teacher hidden vectors (random "
             "tensors of the cached ones' shapes)" if student else
             f"the default teacher (dim {r['teacher']['dim']}, {r['teacher']['blocks']} blocks)")
     out = ["# Training-step cost vs catalog size: " + ("full-catalog vs candidate distillation (student)"
@@ -258,7 +281,8 @@ def step_markdown(doc: dict[str, Any]) -> str:
            "|---|---|---|---|---|---|---|"]
     for row in r["rows"]:
         name = ("full" if not row["negatives"] else
-                f"{'candidates' if student else 'sampled'}, {row['negatives']} draws")
+                f"{'candidates' if student else 'sampled'}, {row['negatives']} draws"
+                + (f", at most {row['max_candidates']:,}" if row.get("max_candidates") else ""))
         if not row["fits"]:
             out.append(f"| {row['items']:,} | {name} | | {row['note']} | | | |")
             continue
@@ -302,13 +326,21 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _flags(result: dict[str, Any]) -> str:
+    """The --negatives/--max-candidates flags of a --students result that are not the defaults."""
+    ks = sorted({r["negatives"] for r in result["rows"] if r["negatives"]})
+    caps = sorted({r.get("max_candidates") or 0 for r in result["rows"] if r["negatives"]})
+    return ((f" --negatives {','.join(map(str, ks))}" if ks != [2048, 8192] else "")
+            + (f" --max-candidates {','.join(map(str, caps))}" if caps != [0] else ""))
+
+
 def students_markdown(doc: dict[str, Any]) -> str:
     r, m = doc["result"], doc["machine"]
     ds, t = r["dataset"], r["teacher"]
     synthetic = r.get("source", "synthetic") == "synthetic"
     tt = t["test_ndcg10"]
     out = ["# Candidate distillation vs full-catalog distillation (student)", "",
-           f"`python -m benchmarks.sampled_softmax --students{'' if synthetic else ' --data default'}` "
+           f"`python -m benchmarks.sampled_softmax --students{'' if synthetic else ' --data default'}{_flags(r)}` "
            f"({doc['created_utc']}): {ds['users']:,} users, {ds['items']:,} items, {ds['interactions']:,} "
            f"interactions ({'realistic synthetic catalog' if synthetic else 'the default preset data'}), seed {r['seed']}. "
            "One teacher (the default preset's, "
@@ -322,11 +354,12 @@ def students_markdown(doc: dict[str, Any]) -> str:
            "training time is the training loop's clock (validation included).", "",
            f"Machine: {m.get('cpu_model', '?')}, {m.get('cpu_count_usable', '?')} usable cores, load average "
            f"at start {m.get('load_average_1_5_15', '?')}.", "",
-           "| distillation | test NDCG@10 [95% CI] | of teacher | vs full-catalog KD (paired) | of full | epochs (best) | train s | s/epoch | speed-up |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "| distillation | mean set size | test NDCG@10 [95% CI] | of teacher | vs full-catalog KD (paired) | of full | epochs (best) | train s | s/epoch | speed-up |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for row in r["rows"]:
         x, vs = row["test_ndcg10"], row.get("vs_full")
-        out.append(f"| {row['distillation']} | {x['value']:.4f} [{x['ci_low']:.4f}, {x['ci_high']:.4f}] | "
+        out.append(f"| {row['distillation']} | {row.get('mean_set_size') or ''} | "
+                   f"{x['value']:.4f} [{x['ci_low']:.4f}, {x['ci_high']:.4f}] | "
                    f"{row['of_teacher']:.1%} | "
                    + (f"{vs['value']:+.4f} [{vs['ci_low']:+.4f}, {vs['ci_high']:+.4f}] | {row['quality_ratio']:.1%}"
                       if vs else " | 100%")
@@ -350,19 +383,22 @@ def main(argv: list[str] | None = None) -> int:
                    help="distil the default student over the full catalog vs on candidate sets of each --negatives size")
     p.add_argument("--teacher-negatives", type=int, default=2048,
                    help="--students: the teacher's sampled-softmax negatives (0 = full softmax)")
+    p.add_argument("--max-candidates", default="0",
+                   help="--students: comma-separated caps on the candidate set (distill.max_candidates, 0 = none)")
     p.add_argument("--out", default=str(RESULTS_DIR))
     args = p.parse_args(argv)
     started, t0 = now_utc(), time.perf_counter()
     negatives = [int(k) for k in args.negatives.split(",")]
     if args.step_times:
         result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed,
-                            student=args.students)
+                            student=args.students, caps=tuple(int(c) for c in args.max_candidates.split(",")))
         name = "candidate_distillation_steps" if args.students else "sampled_softmax_steps"
         doc = {**document_header(name, started, time.perf_counter() - t0), "result": result}
         write_results(args.out, name, doc, step_markdown(doc))
         return 0
     if args.students:
-        result = students(args.items, args.users, negatives, args.seed, args.data, args.teacher_negatives)
+        result = students(args.items, args.users, negatives, args.seed, args.data, args.teacher_negatives,
+                          caps=tuple(int(c) for c in args.max_candidates.split(",")))
         doc = {**document_header("sampled_softmax_students", started, time.perf_counter() - t0), "result": result}
         write_results(args.out, args.name if args.name != "sampled_softmax" else "candidate_distillation",
                       doc, students_markdown(doc))

@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from builder.config import BuildConfig, BudgetConfig
 from builder.io import write_json_atomic
@@ -146,10 +145,7 @@ def _candidate_context(ctx: Any, cfg: BuildConfig, name: str) -> Any:
     from builder.evaluate.bootstrap import Bootstrap
     from builder.recipe import resolve
 
-    valid = ctx.dataset.validation()
-    if len(valid) > len(ctx.test):  # the same user cap as the test evaluation
-        valid = valid.subset(np.sort(np.random.default_rng(cfg.seed).choice(len(valid), len(ctx.test),
-                                                                           replace=False)))
+    valid = ctx.dataset.validation().sample(ctx.cfg.evaluate.max_users, cfg.seed)  # training's users
     run_dir = ctx.run_dir / "search" / name
     boot = Bootstrap.create(len(valid), ctx.cfg.evaluate.bootstrap_samples, ctx.cfg.evaluate.confidence,
                             seed=cfg.seed)

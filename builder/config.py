@@ -277,17 +277,26 @@ class DistillConfig:
     # with negatives: every position's `top_k` items by the teacher join the candidate set (the
     # items its soft labels put their mass on)
     top_k: int = 10
+    # with negatives: at most this many items per candidate set (0 = no cap). The batch's targets
+    # and draws are always in it; the teacher's top items fill the rest, the ones most positions of
+    # the batch share first. Without a cap the set grows with the catalog (33K of 100K items,
+    # benchmarks/results/candidate_distillation_steps.md) and so does the step's cost.
+    max_candidates: int = 0
 
-    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k")  # cache keys: see key_fields
+    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k", "max_candidates")  # cache keys: see key_fields
 
     def loss_terms(self, teacher: bool = True) -> dict[str, Any]:
         """The TrainSpec fields a student stage takes from this section (alpha 1 without a teacher)."""
         return {"alpha": self.alpha if teacher else 1.0, "temperature": self.temperature,
-                "negatives": self.negatives, "top_k": self.top_k if teacher else 0}
+                "negatives": self.negatives, "top_k": self.top_k if teacher else 0,
+                "max_candidates": self.max_candidates if teacher else 0}
 
     def __post_init__(self) -> None:
         _require(self.negatives >= 0, "distill.negatives", "must be >= 0 (0 = the full catalog)")
         _require(self.top_k >= 0, "distill.top_k", "must be >= 0")
+        _require(self.max_candidates >= 0, "distill.max_candidates", "must be >= 0 (0 = no cap)")
+        _require(not self.max_candidates or self.negatives, "distill.max_candidates",
+                 "caps the candidate sets of distill.negatives > 0; set distill.negatives too")
         _require(0.0 <= self.alpha <= 1.0, "distill.alpha", "must be in [0, 1]")
         _require(self.temperature > 0, "distill.temperature", "must be > 0")
         _require(self.item_init in ("teacher_pca", "random"), "distill.item_init",
@@ -354,7 +363,9 @@ class EvalConfig:
     bootstrap_samples: int = 1000
     confidence: float = 0.95
     max_ndcg_drop: float = 0.05  # quality gate: max relative NDCG@10 drop of final int8 vs teacher
-    max_users: int | None = None  # cap on evaluated users (None = all)
+    # cap on evaluated users (None = all): a seeded random subset, the same users for test and for
+    # validation (early stopping, every selection step), which then costs O(max_users x catalog)
+    max_users: int | None = None
 
     def __post_init__(self) -> None:
         _require(self.bootstrap_samples >= 10, "evaluate.bootstrap_samples", "must be >= 10")

@@ -65,6 +65,8 @@ class Context:
                             for c in configs], sort_keys=True,
                            default=list)
         blob = f"{self.data_hash}|{self.cfg.seed}|{parts}|{upstream}"
+        if self.cfg.evaluate.max_users is not None:  # validation (early stopping) sees a user subset
+            blob += f"|val_users={self.cfg.evaluate.max_users}"
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def fit_data(self) -> Any:
@@ -72,7 +74,8 @@ class Context:
 
         if self._fit is None:
             x, y = training_windows(self.dataset.train_sequences(), self.max_len)
-            self._fit = FitData(x, y, self.dataset.validation(), self.max_len, self.progress, self.cfg.seed)
+            valid = self.dataset.validation().sample(self.cfg.evaluate.max_users, self.cfg.seed)
+            self._fit = FitData(x, y, valid, self.max_len, self.progress, self.cfg.seed)
         return self._fit
 
     def evaluate(self, name: str, scorer: Any) -> EvalResult:
@@ -381,11 +384,7 @@ def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) ->
                   f"{dataset.stats['items']} items, {dataset.stats['interactions']} interactions")
     run_dir = Path(out_dir) / cfg.run_name
     set_seed(cfg.seed)
-    test = dataset.test()
-    if cfg.evaluate.max_users is not None and cfg.evaluate.max_users < len(test):
-        idx = np.sort(np.random.default_rng(cfg.seed).choice(len(test), cfg.evaluate.max_users,
-                                                             replace=False))
-        test = test.subset(idx)
+    test = dataset.test().sample(cfg.evaluate.max_users, cfg.seed)
     boot = Bootstrap.create(len(test), cfg.evaluate.bootstrap_samples, cfg.evaluate.confidence,
                             seed=cfg.seed)
     return Context(cfg, dataset, run_dir, progress, StageCache(run_dir / "cache", enabled=not force),

@@ -102,17 +102,32 @@ class CandidateSampler:
     must rank against.
     """
 
-    def __init__(self, log_q: np.ndarray, negatives: int, seed: int) -> None:
+    def __init__(self, log_q: np.ndarray, negatives: int, seed: int, cap: int = 0) -> None:
         self.sampler = NegativeSampler(log_q, negatives, seed)
+        self.cap = cap
 
     def draw(self, targets: np.ndarray, hard: np.ndarray | None = None) -> tuple[tf.Tensor, tf.Tensor, np.ndarray]:
         """(ids [U'], offsets [U'] (0, or -1e9 for padding), sorted real ids [U]) for the batch's
         `targets` [B, L] and `hard` items (the teacher's top items of its positions); `labels`
         turns targets into positions in U."""
         drawn, _ = self.sampler.draw_items()
-        ids = np.unique(np.concatenate([drawn, targets.ravel()] + ([] if hard is None else [hard.ravel()])))
-        ids = ids[ids > 0]
+        ids = np.union1d(drawn, targets.ravel())
+        ids = ids[ids > 0]  # padding is never a candidate
+        if hard is not None:
+            ids = np.union1d(ids, self.top_shared(hard, ids))
         return (*padded(ids, np.zeros(len(ids))), ids)
+
+    def top_shared(self, hard: np.ndarray, kept: np.ndarray) -> np.ndarray:
+        """The teacher's top items that join a set already holding `kept`: all of them without a
+        cap; with one, those the most positions of the batch have in their top-k, while the set
+        has room (the targets and draws are never dropped, so a set may exceed a cap they fill)."""
+        items, counts = np.unique(hard.ravel(), return_counts=True)
+        new = ~np.isin(items, kept) & (items > 0)
+        items, counts = items[new], counts[new]
+        room = len(items) if not self.cap else max(0, self.cap - len(kept))
+        if room >= len(items):
+            return items
+        return items[np.argsort(-counts, kind="stable")[:room]]
 
     @staticmethod
     def labels(ids: np.ndarray, targets: np.ndarray) -> tf.Tensor:

@@ -55,6 +55,7 @@ class TrainSpec:
     eval_at_start: bool = False  # validate before the first step: the start may be the best (epoch 0)
     negatives: int = 0  # > 0: sampled softmax (a teacher) or candidate sets (a student) with this many draws
     top_k: int = 0  # candidate sets: plus each position's top-k items by the teacher
+    max_candidates: int = 0  # candidate sets: at most this many items (0 = no cap), CandidateSampler
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -150,10 +151,25 @@ class TeacherLogits:
         return tf.cast(tf.constant(self.table[idx]), tf.float32)
 
 
+_TOP_ITEMS: dict[tuple, np.ndarray] = {}  # the last teacher_top_items result (one entry)
+
+
 def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int,
                       chunk_bytes: int = 256 << 20) -> np.ndarray:
     """int32 [W, L, k]: every training position's k best items by the frozen teacher (padding
-    excluded), from one pass over the windows in chunks whose logits take <= `chunk_bytes`."""
+    excluded), from one pass over the windows in chunks whose logits take <= `chunk_bytes`.
+    The last result is kept: every student stage of a build (distill, widths, prune, QAT) asks for
+    the same teacher's top items, which then cost one pass per build instead of one per stage."""
+    weights = teacher.sequence.get_weights()
+    memo = (id(teacher.sequence), id(inputs), inputs.shape, k,
+            float(sum(np.sum(v, dtype=np.float64) for v in weights)))
+    if memo not in _TOP_ITEMS:
+        _TOP_ITEMS.clear()
+        _TOP_ITEMS[memo] = _top_items(teacher, inputs, k, chunk_bytes)
+    return _TOP_ITEMS[memo]
+
+
+def _top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int) -> np.ndarray:
     w, length = inputs.shape
     n = int(teacher.sequence.output_shape[-1])
     mask = tf.constant(np.r_[-1e9, np.zeros(n - 1)].astype(np.float32))
@@ -298,7 +314,7 @@ def train(
         sampler = prepare_sampling(model, targets, spec.negatives, fit.seed)
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
-                                   fit.seed)
+                                   fit.seed, cap=spec.max_candidates)
     hard = teacher_top_items(teacher, inputs, spec.top_k) if loss == "candidates" and distill and spec.top_k else None
     step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)

@@ -78,9 +78,32 @@ def test_the_teachers_top_items_join_the_candidate_set():
     logits = teacher.sequence(x, training=False).numpy()
     logits[..., 0] = -np.inf  # padding is never a candidate
     np.testing.assert_array_equal(np.sort(top, axis=-1), np.sort(np.argsort(-logits, axis=-1)[..., :4], axis=-1))
+    assert teacher_top_items(teacher, x, 4) is top  # one pass per teacher, not one per stage
+    w = teacher.sequence.get_weights()
+    teacher.sequence.set_weights([v + 0.5 for v in w])
+    assert teacher_top_items(teacher, x, 4) is not top  # other weights: computed again
+    teacher.sequence.set_weights(w)
     targets = np.array([[0, 3], [5, 5]], np.int32)
     _, _, real = CandidateSampler(log_popularity(targets, N), 2, seed=0).draw(targets, top[:2, :2])
     assert set(top[:2, :2].ravel()) | {3, 5} <= set(real)
+
+
+def test_a_capped_candidate_set_keeps_targets_and_draws_and_the_most_shared_teacher_tops():
+    targets = np.array([[0, 1, 2], [3, 1, 2]], np.int32)
+    # item 30 is in every position's top list, 31 in four, 32-37 in one each
+    hard = np.array([[[30, 31, 32], [30, 31, 33], [30, 31, 34]],
+                     [[30, 31, 35], [30, 36, 37], [30, 1, 2]]], np.int32)
+    q = np.r_[0.0, np.ones(29), np.zeros(N - 30)]  # items 30+ are never drawn
+    log_q = np.log(np.maximum(q / q.sum(), 1e-30)).astype(np.float32)
+    drawn, _ = NegativeSampler(log_q, 3, seed=5).draw_items()  # the draw each sampler below makes
+    kept = np.union1d(drawn, [1, 2, 3])
+    _, _, full = CandidateSampler(log_q, 3, seed=5).draw(targets, hard)
+    assert set(full) == set(kept) | set(range(30, 38))
+    ids, _, real = CandidateSampler(log_q, 3, seed=5, cap=len(kept) + 2).draw(targets, hard)
+    assert set(real) == set(kept) | {30, 31} and len(ids) % NegativeSampler.PAD == 0
+    # a cap the targets and draws already fill keeps them all and no teacher tops
+    _, _, real = CandidateSampler(log_q, 3, seed=5, cap=1).draw(targets, hard)
+    np.testing.assert_array_equal(real, kept)
 
 
 def test_negative_distill_negatives_is_a_config_error():
@@ -88,6 +111,10 @@ def test_negative_distill_negatives_is_a_config_error():
         DistillConfig(negatives=-1)
     with pytest.raises(ConfigError, match="distill.top_k"):
         DistillConfig(top_k=-1)
+    with pytest.raises(ConfigError, match="distill.max_candidates"):
+        DistillConfig(negatives=8, max_candidates=-1)
+    with pytest.raises(ConfigError, match="distill.max_candidates.*distill.negatives"):
+        DistillConfig(max_candidates=512)
 
 
 def test_a_student_distilled_on_candidate_sets_learns_the_teachers_ranking():

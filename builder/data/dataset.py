@@ -33,6 +33,13 @@ class EvalSplit:
     def subset(self, idx: np.ndarray) -> "EvalSplit":
         return EvalSplit([self.histories[i] for i in idx], self.targets[idx])
 
+    def sample(self, users: int | None, seed: int) -> "EvalSplit":
+        """A random subset of `users` users (in their order; all of them when None or more): the
+        same users for the same seed and size, so validation and test sample the same people."""
+        if users is None or users >= len(self):
+            return self
+        return self.subset(np.sort(np.random.default_rng(seed).choice(len(self), users, replace=False)))
+
 
 @dataclass(frozen=True)
 class SequenceDataset:

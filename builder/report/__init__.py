@@ -42,7 +42,7 @@ def _users(evaluated: int, users: int) -> str:
     if evaluated >= users:
         return f"{evaluated:,} test users"
     return (f"{evaluated:,} test users, a random subset of the {users:,} (`evaluate.max_users`; "
-            "the CIs are over this subset)")
+            "the CIs are over this subset, and validation uses the same users)")
 
 
 def stage_table(data: dict[str, Any]) -> list[list[str]]:
