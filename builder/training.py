@@ -160,9 +160,8 @@ def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int,
     excluded), from one pass over the windows in chunks whose logits take <= `chunk_bytes`.
     The last result is kept: every student stage of a build (distill, widths, prune, QAT) asks for
     the same teacher's top items, which then cost one pass per build instead of one per stage."""
-    weights = teacher.sequence.get_weights()
-    memo = (id(teacher.sequence), id(inputs), inputs.shape, k,
-            float(sum(np.sum(v, dtype=np.float64) for v in weights)))
+    checksum = sum(float(tf.reduce_sum(w)) for w in teacher.sequence.weights)  # no host copy of the table
+    memo = (id(teacher.sequence), id(inputs), inputs.shape, k, checksum)
     if memo not in _TOP_ITEMS:
         _TOP_ITEMS.clear()
         _TOP_ITEMS[memo] = _top_items(teacher, inputs, k, chunk_bytes)
