@@ -52,6 +52,13 @@ class SyntheticConfig:
     popularity_exponent: float = 1.0  # Zipf exponent of item popularity
     drift: float = 0.1  # per-step taste drift (0 = fixed taste)
     taste_temperature: float = 0.25  # lower = choices follow taste more strictly (vs popularity)
+    # latent: how a taste choice is drawn. `exact`: softmax over every unseen item, O(catalog) per
+    # event; `clustered`: a cluster by its members' mean vector and popularity mass, then an item
+    # of it by the exact softmax over its unseen members, O(clusters + cluster size) per event, the
+    # way to 10^5-10^6 items with millions of events (builder.data.synthetic)
+    sampler: str = "exact"
+
+    KEY_NEW: ClassVar[tuple[str, ...]] = ("sampler",)  # cache keys: see key_fields
 
     def __post_init__(self) -> None:
         _require(self.kind in ("successor", "latent"), "data.synthetic.kind",
@@ -66,6 +73,8 @@ class SyntheticConfig:
         _require(self.popularity_exponent >= 0, "data.synthetic.popularity_exponent", "must be >= 0")
         _require(0.0 <= self.drift <= 1.0, "data.synthetic.drift", "must be in [0, 1]")
         _require(self.taste_temperature > 0, "data.synthetic.taste_temperature", "must be > 0")
+        _require(self.sampler in ("exact", "clustered"), "data.synthetic.sampler",
+                 f"must be exact or clustered (got {self.sampler!r})")
         _require(self.kind != "latent" or self.mean_length < self.num_items, "data.synthetic.mean_length",
                  "must be below num_items for kind latent (users never repeat an item)")
 
@@ -147,10 +156,15 @@ class TrainingConfig:
 def key_fields(cfg: Any, drop: tuple[str, ...] = (), new: tuple[str, ...] = ()) -> dict[str, Any]:
     """`cfg` as the dict a cache key hashes: less the `drop` fields, and less the `new` fields (options
     added after keys existed) while they hold their defaults, so that adding an option keeps the
-    keys of every config that does not use it."""
-    defaults = {f.name: f.default for f in dataclasses.fields(cfg)}
-    return {k: v for k, v in dataclasses.asdict(cfg).items()
-            if k not in drop and not (k in new and v == defaults[k])}
+    keys of every config that does not use it. A nested section drops its own `KEY_NEW` fields."""
+    out, full = {}, dataclasses.asdict(cfg)
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        if f.name in drop or (f.name in new and v == f.default):
+            continue
+        out[f.name] = (key_fields(v, new=getattr(v, "KEY_NEW", ())) if dataclasses.is_dataclass(v)
+                       else full[f.name])
+    return out
 
 
 @dataclass(frozen=True)

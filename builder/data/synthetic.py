@@ -81,7 +81,9 @@ class LatentStep:
 
 def latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256,
                         observe: Callable[[LatentStep], None] | None = None) -> Interactions:
-    """The `latent` generator (module docstring); `observe`, if given, sees every step."""
+    """The `latent` generator (module docstring); `observe`, if given, sees every step (exact sampler)."""
+    if observe is not None and cfg.sampler != "exact":
+        raise ValueError("observing the generator's true probabilities needs data.synthetic.sampler exact")
     rng = np.random.default_rng(seed)
     n_items, n_users, d = cfg.num_items, cfg.num_users, cfg.latent_dim
     centers = rng.normal(size=(cfg.num_clusters, d))
@@ -95,6 +97,7 @@ def latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256,
     for c in range(cfg.num_clusters):
         members = np.flatnonzero(cluster == c)
         successors[members] = rng.choice(members, size=(len(members), SUCCESSORS))
+    clustered = _ClusterSampler(items, cluster, log_pop, cfg) if cfg.sampler == "clustered" else None
     mean_log = np.log(cfg.mean_length) - 0.5 * LENGTH_SIGMA ** 2  # log-normal with the requested mean
     lengths = np.clip(rng.lognormal(mean_log, LENGTH_SIGMA, size=n_users).astype(np.int64), 5, n_items - 1)
     seqs = np.zeros((n_users, int(lengths.max())), dtype=np.int64)
@@ -105,15 +108,20 @@ def latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256,
         two = rng.random(len(u)) < 0.5  # half the users like two clusters
         taste = taste + two[:, None] * centers[rng.integers(0, cfg.num_clusters, size=len(u))]
         seen = np.zeros((len(u), n_items), dtype=bool)
+        if clustered is not None:
+            clustered.start(len(u))
         for t in range(int(lengths[u[0]])):
             a = int((lengths[u] > t).sum())  # active users: a prefix (u is sorted by length)
             rows = np.arange(a)
             taste[:a] += cfg.drift * rng.normal(size=(a, d)) / np.sqrt(d)
             taste[:a] /= np.linalg.norm(taste[:a], axis=1, keepdims=True)
-            base = (taste[:a] @ items.T) / cfg.taste_temperature + log_pop
-            logits = base + rng.gumbel(size=(a, n_items))
-            logits[seen[:a]] = -np.inf
-            pick = logits.argmax(axis=1)
+            if clustered is not None:
+                base, pick = None, clustered.pick(taste[:a], seen[:a], rng)
+            else:
+                base = (taste[:a] @ items.T) / cfg.taste_temperature + log_pop
+                logits = base + rng.gumbel(size=(a, n_items))
+                logits[seen[:a]] = -np.inf
+                pick = logits.argmax(axis=1)
             prev = seqs[u[:a], t - 1] if t > 0 else None
             if prev is not None:
                 nxt = successors[prev, rng.integers(0, SUCCESSORS, size=a)]
@@ -123,9 +131,58 @@ def latent_interactions(cfg: SyntheticConfig, seed: int, chunk: int = 256,
                                    cfg.follow_prob, pick))
             seqs[u[:a], t] = pick
             seen[rows, pick] = True
+            if clustered is not None:
+                clustered.record(rows, pick)
     return _to_interactions(seqs, lengths, n_items, f"synthetic latent catalog ({n_users} users, {n_items} "
                                                     f"items, {cfg.num_clusters} clusters, follow_prob="
                                                     f"{cfg.follow_prob}, drift={cfg.drift})")
+
+
+class _ClusterSampler:
+    """The `clustered` taste draw: a cluster c with probability softmax(taste . m_c / T + log P_c)
+    (m_c: the mean of its items' vectors, P_c: the popularity mass of its items the user has not
+    seen; clusters the user has seen whole are left out), then an item of c by the exact softmax(taste . item / T + log pop)
+    over c's unseen items. Within a cluster the items' vectors differ from m_c by small noise, so
+    the cluster's share of the exact softmax is close to the first factor; the cost per event is
+    O(clusters + cluster size) instead of O(catalog)."""
+
+    def __init__(self, items: np.ndarray, cluster: np.ndarray, log_pop: np.ndarray, cfg: SyntheticConfig) -> None:
+        c = cfg.num_clusters
+        self.items, self.log_pop, self.temperature, self.cluster = items, log_pop, cfg.taste_temperature, cluster
+        self.sizes = np.bincount(cluster, minlength=c)
+        order = np.argsort(cluster, kind="stable")
+        starts = np.r_[0, np.cumsum(self.sizes)[:-1]]
+        self.members = np.full((c, max(1, int(self.sizes.max()))), -1, dtype=np.int64)
+        rank = np.arange(len(cluster)) - np.repeat(starts, self.sizes)
+        self.members[cluster[order], rank] = order
+        self.pop = np.exp(log_pop.astype(np.float64))
+        self.mass = np.bincount(cluster, weights=self.pop, minlength=c)
+        self.means = np.stack([items[self.members[k, :self.sizes[k]]].mean(axis=0) if self.sizes[k] else
+                               np.zeros(items.shape[1]) for k in range(c)])
+
+    def start(self, users: int) -> None:
+        """A new chunk of `users` users: nothing seen yet."""
+        self.seen_count = np.zeros((users, len(self.sizes)), dtype=np.int64)
+        self.seen_mass = np.zeros((users, len(self.sizes)))
+
+    def record(self, rows: np.ndarray, picks: np.ndarray) -> None:
+        self.seen_count[rows, self.cluster[picks]] += 1
+        self.seen_mass[rows, self.cluster[picks]] += self.pop[picks]
+
+    def pick(self, taste: np.ndarray, seen: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """[a] items for the chunk's first a users' tastes [a, d], given their seen [a, N]."""
+        a = len(taste)
+        rows = np.arange(a)
+        left = np.maximum(self.mass - self.seen_mass[:a], 1e-300)
+        logits = taste @ self.means.T / self.temperature + np.log(left) + rng.gumbel(size=(a, len(self.means)))
+        logits[self.seen_count[:a] >= self.sizes] = -np.inf  # clusters seen whole (or empty)
+        mem = self.members[logits.argmax(axis=1)]  # [a, S]
+        valid = mem >= 0
+        safe = np.where(valid, mem, 0)
+        scores = np.einsum("ad,asd->as", taste, self.items[safe]) / self.temperature + self.log_pop[safe]
+        scores += rng.gumbel(size=scores.shape)
+        scores[~valid | seen[rows[:, None], safe]] = -np.inf
+        return safe[rows, scores.argmax(axis=1)]
 
 
 def _to_interactions(seqs: np.ndarray, lengths: np.ndarray, n_items: int, source: str) -> Interactions:
