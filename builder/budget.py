@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-
 from builder.config import BuildConfig, BudgetConfig
 from builder.io import write_json_atomic
 from builder.results import StageResult
@@ -145,7 +144,7 @@ def _candidate_context(ctx: Any, cfg: BuildConfig, name: str) -> Any:
     from builder.evaluate.bootstrap import Bootstrap
     from builder.recipe import resolve
 
-    valid = ctx.dataset.validation().sample(ctx.cfg.evaluate.max_users, cfg.seed)  # training's users
+    valid = ctx.fit_data().valid  # the users training validates on (evaluate.max_users)
     run_dir = ctx.run_dir / "search" / name
     boot = Bootstrap.create(len(valid), ctx.cfg.evaluate.bootstrap_samples, ctx.cfg.evaluate.confidence,
                             seed=cfg.seed)
