@@ -151,9 +151,9 @@ def students(items: int, users: int, negatives: list[int], seed: int, source: st
 def _set_size(teacher: Any, fit: Any, dc: Any, batch_size: int, seed: int, batches: int = 16) -> int:
     """The mean size of the candidate sets `dc` makes for the first `batches` training batches."""
     from builder.sampled import CandidateSampler, log_popularity
-    from builder.training import teacher_top_items
+    from builder.top_items import teacher_top_items
 
-    hard = teacher_top_items(teacher, fit.inputs, dc.top_k) if dc.top_k else None
+    hard = teacher_top_items(teacher, fit.inputs, dc.top_k, dc.top_k_search).items if dc.top_k else None
     sampler = CandidateSampler(log_popularity(fit.targets, int(teacher.sequence.output_shape[-1])),
                                dc.negatives, seed, cap=dc.max_candidates)
     order = np.random.default_rng(seed).permutation(len(fit.inputs))

@@ -296,19 +296,25 @@ class DistillConfig:
     # the batch share first. Without a cap the set grows with the catalog (33K of 100K items,
     # benchmarks/results/candidate_distillation_steps.md) and so does the step's cost.
     max_candidates: int = 0
+    # how the teacher's top-k are found (builder.top_items): exact (every position against the
+    # catalog), index (FAISS inverted-file search, approximate, its recall reported), auto (index
+    # from builder.top_items.INDEX_MIN_ITEMS items)
+    top_k_search: str = "auto"
 
-    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k", "max_candidates")  # cache keys: see key_fields
+    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k", "max_candidates", "top_k_search")  # cache keys: see key_fields
 
     def loss_terms(self, teacher: bool = True) -> dict[str, Any]:
         """The TrainSpec fields a student stage takes from this section (alpha 1 without a teacher)."""
         return {"alpha": self.alpha if teacher else 1.0, "temperature": self.temperature,
                 "negatives": self.negatives, "top_k": self.top_k if teacher else 0,
-                "max_candidates": self.max_candidates if teacher else 0}
+                "max_candidates": self.max_candidates if teacher else 0, "top_k_search": self.top_k_search}
 
     def __post_init__(self) -> None:
         _require(self.negatives >= 0, "distill.negatives", "must be >= 0 (0 = the full catalog)")
         _require(self.top_k >= 0, "distill.top_k", "must be >= 0")
         _require(self.max_candidates >= 0, "distill.max_candidates", "must be >= 0 (0 = no cap)")
+        _require(self.top_k_search in ("auto", "exact", "index"), "distill.top_k_search",
+                 f"must be auto, exact or index (got {self.top_k_search!r})")
         _require(not self.max_candidates or self.negatives, "distill.max_candidates",
                  "caps the candidate sets of distill.negatives > 0; set distill.negatives too")
         _require(0.0 <= self.alpha <= 1.0, "distill.alpha", "must be in [0, 1]")

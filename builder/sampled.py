@@ -88,7 +88,7 @@ class CandidateSampler:
     """The candidate set a student batch is trained and distilled on (builder.training, `candidates`).
 
     Per batch: every target item of the batch, every position's top-k items by the teacher
-    (`hard`, precomputed once: builder.training.teacher_top_items) and K items drawn from the
+    (`hard`, precomputed once: builder.top_items.teacher_top_items) and K items drawn from the
     training popularity, as one set of distinct items U shared by the batch's positions. Student and teacher are both
     scored on U only, and the loss is the usual alpha * CE + (1 - alpha) * T^2 * KL with the
     softmax taken over U: matching the teacher's distribution on U for every batch's U is

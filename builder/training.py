@@ -36,6 +36,7 @@ from builder.evaluate.evaluator import evaluate, keras_scorer
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
 from builder.sampled import CandidateSampler, NegativeSampler, log_popularity, sampled_loss
+from builder.top_items import teacher_top_items
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class TrainSpec:
     negatives: int = 0  # > 0: sampled softmax (a teacher) or candidate sets (a student) with this many draws
     top_k: int = 0  # candidate sets: plus each position's top-k items by the teacher
     max_candidates: int = 0  # candidate sets: at most this many items (0 = no cap), CandidateSampler
+    top_k_search: str = "exact"  # how the teacher's top-k are found: exact | index | auto (builder.top_items)
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -149,36 +151,6 @@ class TeacherLogits:
         if self.table is None:
             return self._forward(x)
         return tf.cast(tf.constant(self.table[idx]), tf.float32)
-
-
-_TOP_ITEMS: dict[tuple, np.ndarray] = {}  # the last teacher_top_items result (one entry)
-
-
-def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int,
-                      chunk_bytes: int = 256 << 20) -> np.ndarray:
-    """int32 [W, L, k]: every training position's k best items by the frozen teacher (padding
-    excluded), from one pass over the windows in chunks whose logits take <= `chunk_bytes`.
-    The last result is kept: every student stage of a build (distill, widths, prune, QAT) asks for
-    the same teacher's top items, which then cost one pass per build instead of one per stage."""
-    checksum = sum(float(tf.reduce_sum(w)) for w in teacher.sequence.weights)  # no host copy of the table
-    memo = (id(teacher.sequence), id(inputs), inputs.shape, k, checksum)
-    if memo not in _TOP_ITEMS:
-        _TOP_ITEMS.clear()
-        _TOP_ITEMS[memo] = _top_items(teacher, inputs, k, chunk_bytes)
-    return _TOP_ITEMS[memo]
-
-
-def _top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int) -> np.ndarray:
-    w, length = inputs.shape
-    n = int(teacher.sequence.output_shape[-1])
-    mask = tf.constant(np.r_[-1e9, np.zeros(n - 1)].astype(np.float32))
-    top = tf.function(lambda x: tf.math.top_k(teacher.sequence(x, training=False) + mask, k=min(k, n - 1))[1],
-                      reduce_retracing=True)
-    rows = max(1, chunk_bytes // (length * n * 4))
-    out = np.empty((w, length, min(k, n - 1)), np.int32)
-    for start in range(0, w, rows):
-        out[start:start + rows] = top(tf.constant(inputs[start:start + rows])).numpy()
-    return out
 
 
 def steps_per_epoch(num_windows: int, batch_size: int, max_steps_per_epoch: int | None) -> int:
@@ -314,7 +286,11 @@ def train(
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
                                    fit.seed, cap=spec.max_candidates)
-    hard = teacher_top_items(teacher, inputs, spec.top_k) if loss == "candidates" and distill and spec.top_k else None
+    hard = None
+    if loss == "candidates" and distill and spec.top_k:
+        top = teacher_top_items(teacher, inputs, spec.top_k, spec.top_k_search, seed=fit.seed)
+        hard = top.items
+        progress.debug(f"  {desc}: {top.describe()}")
     step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 

@@ -69,19 +69,19 @@ def test_candidate_set_holds_the_batch_targets_and_labels_point_at_them():
 
 
 def test_the_teachers_top_items_join_the_candidate_set():
-    from builder.training import teacher_top_items
+    from builder.top_items import teacher_top_items
 
     set_seed(3)
     teacher = build_teacher(N, L, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))
     x = _x(7)
-    top = teacher_top_items(teacher, x, 4, chunk_bytes=3 * L * N * 4)  # 3 windows per chunk
+    top = teacher_top_items(teacher, x, 4, chunk_bytes=3 * L * N * 4).items  # 3 windows per chunk
     logits = teacher.sequence(x, training=False).numpy()
     logits[..., 0] = -np.inf  # padding is never a candidate
     np.testing.assert_array_equal(np.sort(top, axis=-1), np.sort(np.argsort(-logits, axis=-1)[..., :4], axis=-1))
-    assert teacher_top_items(teacher, x, 4) is top  # one pass per teacher, not one per stage
+    assert teacher_top_items(teacher, x, 4).items is top  # one pass per teacher, not one per stage
     w = teacher.sequence.get_weights()
     teacher.sequence.set_weights([v + 0.5 for v in w])
-    assert teacher_top_items(teacher, x, 4) is not top  # other weights: computed again
+    assert teacher_top_items(teacher, x, 4).items is not top  # other weights: computed again
     teacher.sequence.set_weights(w)
     targets = np.array([[0, 3], [5, 5]], np.int32)
     _, _, real = CandidateSampler(log_popularity(targets, N), 2, seed=0).draw(targets, top[:2, :2])
@@ -157,3 +157,36 @@ def test_prune_and_qat_fine_tune_on_candidate_sets():
     for res in (pres, qres):
         losses = [row["loss"] for row in res.history if "loss" in row]
         assert losses and np.all(np.isfinite(losses))
+
+
+def test_the_index_search_finds_the_teachers_top_items_and_reports_its_recall(monkeypatch):
+    """`index` search: the scoring rows reproduce the teacher's logits (prior included); with every
+    list probed the index finds the exact top-k; with fewer, the recall it reports is the true one."""
+    from builder import top_items
+
+    n, length = 3000, 5
+    set_seed(4)
+    teacher = build_teacher(n, length, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0, negatives=16))
+    teacher.prior.set(np.log(np.random.default_rng(1).dirichlet(np.ones(n)) + 1e-9).astype(np.float32))
+    x = np.random.default_rng(2).integers(1, n, size=(60, length)).astype(np.int32)
+    x[:10, :2] = 0  # left padding
+    rows = top_items.scoring_rows(teacher)
+    flat, q = top_items.hidden_queries(teacher, x)
+    logits = teacher.sequence(x, training=False).numpy().reshape(-1, n)[flat]
+    np.testing.assert_allclose(q @ rows.T, logits, rtol=1e-4, atol=1e-4)
+    exact = top_items.teacher_top_items(teacher, x, 5, "exact").items
+    monkeypatch.setattr(top_items, "RECALL_SAMPLE", x.size)  # check every position
+
+    monkeypatch.setattr(top_items, "index_shape", lambda m: (20, 20))  # every list probed: exact
+    full = top_items.teacher_top_items(teacher, x, 5, "index")
+    assert full.search == "index" and full.recall == 1.0
+    real = x > 0
+    np.testing.assert_array_equal(np.sort(full.items[real], -1), np.sort(exact[real], -1))
+    assert np.all(full.items[~real] == 0)  # padding positions get no items
+
+    monkeypatch.setattr(top_items, "index_shape", lambda m: (40, 2))  # 2 of 40 lists: approximate
+    part = top_items.teacher_top_items(teacher, x, 5, "index")
+    true = np.mean([len(np.intersect1d(a, b)) / 5 for a, b in zip(part.items[real], exact[real])])
+    assert part.recall == pytest.approx(true) and part.recall < 1.0
+    assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS) == "index"
+    assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS - 1) == "exact"
