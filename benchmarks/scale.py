@@ -1,4 +1,4 @@
-"""Scale sweep: the real pipeline on synthetic catalogs of 1K, 10K, 100K and 1M items.
+"""Scale sweep: the real pipeline on realistic synthetic catalogs of 1K, 10K, 100K and 1M items.
 
 Each catalog size is one `builder.pipeline.build` in its own subprocess
 (`python -m benchmarks.scale --worker ...`) with a wall-time budget (the process group is
@@ -9,10 +9,10 @@ down. The worker builds with `force=True` (no stage cache), then times every sta
 JSON after each step, so a size that runs out of time after the build keeps its
 build numbers.
 
-Full-softmax training costs O(batch x history x catalog) per step, so the big catalogs
-train with smaller batches and fewer steps (see `size_plan`); every size's exact config
-is recorded in the JSON. The models are not trained to convergence: the sweep measures
-cost (size, latency, build time, memory), not accuracy.
+Every stage is trained for quality with the plateau schedule (see `size_overrides`):
+sampled softmax and candidate distillation from 10K items, validation every CHUNK_STEPS
+steps with epoch caps from 100K. The JSON records each size's exact config, each stage's
+test NDCG@10 with its CI and paired difference to the teacher, and the baselines'.
 """
 from __future__ import annotations
 
@@ -31,65 +31,79 @@ from typing import Any
 from benchmarks.common import document_header, now_utc, say
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
-STAGE_NAMES = ("teacher", "student_nodistill_fp32", "student_fp32", "student_ptq_int8",
-               "pruned_fp32", "final_int8")
+STAGE_NAMES = ("teacher", "student_fp32", "student_ptq_int8", "final_int8")
+BASELINES = ("most_popular", "item_transition")
+ITEMS_PER_CLUSTER = 200  # every size: taste clusters of ~200 items
+CHUNK_STEPS = 300  # big sizes: validation every 300 optimizer steps (an "epoch" of the schedule)
 
 
 @dataclass(frozen=True)
 class SizePlan:
-    """Data and training knobs for one catalog size (everything else is shared)."""
+    """Data and training knobs for one catalog size (everything else is the default preset's)."""
 
     num_items: int
     num_users: int
     mean_length: int
-    batch_size: int
-    steps: int  # max_steps_per_epoch of every training stage
-    epochs: int
-    max_users: int  # evaluated test users
+    negatives: int  # 0: full softmax and full-catalog KD; > 0: sampled softmax and candidate KD
+    chunked: bool  # validate every CHUNK_STEPS steps, with epoch caps that fit the time budget
+    max_users: int = 2000  # validation and test users (a seeded subset)
+
+    @property
+    def num_clusters(self) -> int:
+        return max(5, self.num_items // ITEMS_PER_CLUSTER)
 
 
 def size_plan(num_items: int, quick: bool = False) -> SizePlan:
-    """Users/lengths so that generation is quick and most items occur; smaller batches when big.
-
-    Validation ranks the whole catalog for every user, so the big catalogs get few users
-    with long histories (enough interactions to cover most of the catalog).
-    """
+    """The realistic generator (latent factors, clustered sampler) at every size: ~100K
+    interactions at 1K items, 500K at 10K, 5M at 100K and 1M items."""
     if quick:
-        return SizePlan(num_items, num_users=60, mean_length=12, batch_size=32, steps=2, epochs=1, max_users=30)
+        return SizePlan(num_items, num_users=60, mean_length=12, negatives=0, chunked=False, max_users=30)
     if num_items <= 2_000:
-        return SizePlan(num_items, 1000, 50, batch_size=128, steps=30, epochs=2, max_users=200)
+        return SizePlan(num_items, 2_000, 50, negatives=0, chunked=False)
     if num_items <= 20_000:
-        return SizePlan(num_items, 1000, 100, batch_size=128, steps=30, epochs=2, max_users=200)
-    if num_items <= 200_000:
-        return SizePlan(num_items, 500, 1000, batch_size=32, steps=20, epochs=1, max_users=200)
-    return SizePlan(num_items, 500, 4000, batch_size=8, steps=10, epochs=1, max_users=100)
+        return SizePlan(num_items, 5_000, 100, negatives=2048, chunked=False)
+    return SizePlan(num_items, 50_000, 100, negatives=2048, chunked=True)
 
 
 def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
-    """The config overrides (on top of the `smoke` preset) for one size."""
-    train = {"epochs": plan.epochs, "batch_size": plan.batch_size, "max_steps_per_epoch": plan.steps,
-             "patience": 1, "eval_every": 1}
+    """The config overrides (on top of the `default` preset) for one size.
+
+    Every stage keeps the plateau schedule (validation decides when to stop); the big sizes
+    validate every CHUNK_STEPS steps and cap the stages so that the build fits the sweep's
+    budget: a cap that ends training while validation still improves shows as best epoch =
+    last epoch in the JSON."""
+    if quick:
+        train = {"epochs": 1, "batch_size": 32, "max_steps_per_epoch": 2, "patience": 1, "eval_every": 1}
+        teacher, student, qat = train, train, {"epochs": 1}
+    elif plan.chunked:
+        chunk = {"max_steps_per_epoch": CHUNK_STEPS, "patience": 1, "eval_every": 1}
+        teacher, student, qat = {**chunk, "epochs": 12}, {**chunk, "epochs": 6}, {"epochs": 2}
+    else:
+        teacher, student, qat = {}, {}, {}
+    distill = ({"negatives": plan.negatives, "max_candidates": 4 * plan.negatives} if plan.negatives else {})
     return {
         "run_name": f"scale_{plan.num_items}",
         "seed": 0,
-        "data": {"source": "synthetic", "max_len": 10 if quick else 20,
+        "data": {"source": "synthetic", "max_len": 10 if quick else 50,
                  "min_user_interactions": 5, "min_item_interactions": 1,
-                 "synthetic": {"num_users": plan.num_users, "num_items": plan.num_items,
-                               "mean_length": plan.mean_length, "follow_prob": 0.7}},
-        "teacher": {"dim": 32 if not quick else 8, "blocks": 1, "heads": 1, "dropout": 0.1, **train},
-        "student": {"dim": 16 if not quick else 8, "conv_layers": 1, "kernel_size": 3, **train},
-        "prune": {"target_sparsity": 0.5, "epochs": 1},
-        "qat": {"epochs": 1},
-        "export": {"k": 10, "representative_samples": 16 if quick else 64},
-        "evaluate": {"bootstrap_samples": 20 if quick else 100, "max_users": plan.max_users,
-                     "max_ndcg_drop": 1.0},
+                 "synthetic": {"kind": "latent", "sampler": "clustered", "num_users": plan.num_users,
+                               "num_items": plan.num_items, "mean_length": plan.mean_length,
+                               "num_clusters": plan.num_clusters, "follow_prob": 0.2}},
+        "teacher": {"dim": 8 if quick else 64, "blocks": 1 if quick else 2, "heads": 1 if quick else 2,
+                    "dropout": 0.2, "negatives": plan.negatives, **teacher},
+        "student": {"dim": 8 if quick else 32, "max_dim": 0, **student},
+        "distill": distill,
+        "qat": qat,
+        "export": {"representative_samples": 16 if quick else 256},
+        "evaluate": {"bootstrap_samples": 20 if quick else 1000, "max_users": plan.max_users},
+        "recipe": [{"step": "distill"}, {"step": "ptq"}, {"step": "qat"}],
     }
 
 
 def size_config(num_items: int, quick: bool = False) -> Any:
     from builder.config import load_config
 
-    return load_config("smoke", overrides=size_overrides(size_plan(num_items, quick), quick))
+    return load_config("default", overrides=size_overrides(size_plan(num_items, quick), quick))
 
 
 def _peak_rss_mb() -> float:
@@ -108,10 +122,25 @@ def build_numbers(run_dir: Path) -> dict[str, Any]:
         "stages": {n: {"size_bytes": stages[n]["size_bytes"], "gzip_bytes": stages[n]["gzip_bytes"],
                        "params": stages[n]["params"], "nonzero_params": stages[n]["nonzero_params"],
                        "build_seconds": round(stages[n]["seconds"], 2), "cached": stages[n]["cached"],
-                       "ndcg@10": stages[n]["ndcg@10"]}
+                       **_quality(stages[n]), "train": _schedule(stages[n])}
                    for n in STAGE_NAMES if n in stages},
-        "baseline_seconds": {n: round(s["seconds"], 2) for n, s in stages.items() if s["kind"] == "baseline"},
+        "baselines": {n: {"build_seconds": round(stages[n]["seconds"], 2), **_quality(stages[n])}
+                      for n in BASELINES if n in stages},
+        "evaluated_users": report["protocol"].get("users"),
     }
+
+
+def _quality(stage: dict[str, Any]) -> dict[str, Any]:
+    """Test NDCG@10 with its CI, and the paired difference to the teacher (None for the teacher)."""
+    return {"ndcg@10": stage["ndcg@10"], "ndcg@10_ci": stage.get("ndcg@10_ci"), "vs_teacher": stage.get("vs_teacher")}
+
+
+def _schedule(stage: dict[str, Any]) -> dict[str, Any] | None:
+    """Epochs run and the best (validation) epoch of a trained stage: did a cap end it?"""
+    train = (stage.get("extra") or {}).get("train")
+    if not train:
+        return None
+    return {k: train.get(k) for k in ("epochs_run", "best_epoch", "best_val_ndcg10", "seconds")}
 
 
 def time_stages(run_dir: Path, names: list[str], runs: int,
@@ -257,16 +286,24 @@ def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, bu
         "time_budget_s_per_size": budget_s,
         "memory_cap_gib": mem_limit_gib,
         "notes": [
-            "Synthetic data (builder/data/synthetic.py): Zipf(0.8) popularity + a planted successor "
-            "map; min_item_interactions=1, so the vocabulary is the items that occur at least once "
-            "(`vocabulary_items`), which is below the nominal catalog for the big sizes.",
-            "Models are trained for a few capped steps only (cost, not accuracy): NDCG values here mean "
-            "nothing. Big catalogs train with smaller batches (full softmax over the catalog on every "
-            "position costs batch x history x catalog floats per step); see each size's `plan`/`config`.",
+            "Data: the realistic synthetic generator (builder.data.synthetic, kind latent, clustered "
+            "sampler): taste clusters of ~200 items, Zipf popularity, drifting users, 4 planted "
+            "successors per item followed with probability 0.2; min_item_interactions=1, so the "
+            "vocabulary is the items that occur at least once (`vocabulary_items`).",
+            "Training: the default preset's models and plateau schedules (validation decides), teacher "
+            "dim 64. From 10K items the teacher trains with sampled softmax and the student with KD on "
+            "candidate sets (distill.negatives, max_candidates); from 100K items every stage validates "
+            "every 300 steps and has an epoch cap that fits the budget (see each stage's epochs run and "
+            "best epoch). Recipe: distill, PTQ int8, QAT int8 (no pruning: LiteRT stores tables dense, "
+            "so it does not shrink the file).",
+            "Quality: test NDCG@10 by full-catalog ranking on a seeded subset of at most 2,000 test "
+            "users (the same users validate), 95% bootstrap CIs; differences to the teacher paired on "
+            "the same users.",
             "Latency: `recommend` signature, batch 1, 1 thread, all stages of a size interleaved "
             "(builder.benchmark engine, random histories).",
             "Build seconds per stage are the stage's training time from report.json (`seconds`); "
-            "`build_seconds` is the whole build (data, baselines, training, export, evaluation, report).",
+            "`build_seconds` is the whole build (data generation, baselines, training, export, evaluation, "
+            "report).",
             "Peak RSS: ru_maxrss of the worker process (after the build, and after the latency run).",
         ],
         "sizes": results,

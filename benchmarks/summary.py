@@ -58,7 +58,20 @@ def stages_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _ndcg_cell(q: dict[str, Any]) -> str:
+    """NDCG@10 [CI], and the paired difference to the teacher with its CI when there is one."""
+    if q.get("ndcg@10") is None:
+        return "-"
+    ci, vs = q.get("ndcg@10_ci"), q.get("vs_teacher")
+    cell = f"{q['ndcg@10']:.4f}" + (f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci else "")
+    if vs:
+        cell += f"; {vs['value']:+.4f} [{vs['ci_low']:+.4f}, {vs['ci_high']:+.4f}] vs teacher"
+    return cell
+
+
 def scale_markdown(doc: dict[str, Any]) -> str:
+    from benchmarks.scale import BASELINES, STAGE_NAMES
+
     sizes = doc["sizes"]
     out = [f"Machine: {machine_line(doc['machine'])}. Per-size budget {doc['time_budget_s_per_size']:.0f} s, "
            f"address-space cap {doc['memory_cap_gib']} GiB. Sweep took {doc['seconds']:.0f} s"
@@ -70,34 +83,41 @@ def scale_markdown(doc: dict[str, Any]) -> str:
     for s in sizes:
         plan = s.get("plan") or {}
         ds = s.get("dataset") or {}
+        train = (s.get("config") or {}).get("teacher", {})
         rows.append([f"{s['num_items']:,}", f"{s['vocabulary_items']:,}" if s.get("vocabulary_items") else "-",
                      f"{ds.get('users', plan.get('num_users', '-'))} / {ds.get('interactions', '-'):,}"
                      if ds else f"{plan.get('num_users', '-')} / -",
-                     f"{plan.get('batch_size', '-')} x {(s.get('config') or {}).get('data', {}).get('max_len', '-')}",
-                     f"{plan.get('epochs', '-')} x {plan.get('steps', '-')}",
+                     "full" if not plan.get("negatives") else f"sampled, {plan['negatives']} draws",
+                     f"{train.get('batch_size', '-')} x {(s.get('config') or {}).get('data', {}).get('max_len', '-')}",
+                     f"{s.get('evaluated_users') or '-'}",
                      s.get("status", "-"),
                      f"{s['build_seconds']:.0f} s" if s.get("build_seconds") is not None else "-",
                      f"{s['wall_seconds']:.0f} s" if s.get("wall_seconds") is not None else "-",
                      f"{s['peak_rss_build_mb'] / 1024:.2f} GiB" if s.get("peak_rss_build_mb") else "-"])
     out.append("**Runs**\n")
-    out.append(md_table(["catalog (nominal)", "vocabulary", "users / interactions", "batch x history",
-                         "epochs x max steps", "status", "build total", "wall (incl. import, latency)",
+    out.append(md_table(["catalog (nominal)", "vocabulary", "users / interactions", "softmax", "batch x history",
+                         "test users", "status", "build total", "wall (incl. import, latency)",
                          "peak RSS (build)"], rows))
-    names = [n for n in ("teacher", "student_nodistill_fp32", "student_fp32", "student_ptq_int8",
-                         "pruned_fp32", "final_int8")]
     ok = [s for s in sizes if s.get("stages")]
     if ok:
-        def table(title: str, cell: Any) -> None:
-            out.append(f"**{title}**\n")
+        def table(title: str, names: tuple[str, ...], cell: Any, part: str = "stages") -> None:
+            if title:
+                out.append(f"**{title}**\n")
             out.append(md_table(["stage"] + [f"{s['num_items']:,}" for s in ok],
-                                [[n] + [cell(s["stages"].get(n, {})) for s in ok] for n in names]))
+                                [[n] + [cell(s.get(part, {}).get(n, {})) for s in ok] for n in names]))
 
-        table(".tflite size (gzip -9)", lambda st: "-" if "size_bytes" not in st else
+        table("test NDCG@10 [95% CI]; paired difference to the teacher [95% CI]", BASELINES,
+              _ndcg_cell, part="baselines")
+        table("", STAGE_NAMES, _ndcg_cell)
+        table("epochs run (best validation epoch; equal = the cap ended it)", STAGE_NAMES,
+              lambda st: "-" if not st.get("train") else f"{st['train']['epochs_run']} ({st['train']['best_epoch']})")
+        table(".tflite size (gzip -9)", STAGE_NAMES, lambda st: "-" if "size_bytes" not in st else
               f"{fmt_bytes(st['size_bytes'])} ({fmt_bytes(st['gzip_bytes'])})")
-        table("latency p50 / p99 (recommend, batch 1, 1 thread)", lambda st: "-" if "latency_p50_us" not in st
+        table("latency p50 / p99 (recommend, batch 1, 1 thread)", STAGE_NAMES,
+              lambda st: "-" if "latency_p50_us" not in st
               else f"{fmt_us(st['latency_p50_us'])} / {fmt_us(st['latency_p99_us'])}")
-        table("stage build time (training; report.json `seconds`)", lambda st: "-" if "build_seconds" not in st
-              else f"{st['build_seconds']:.1f} s")
+        table("stage build time (training; report.json `seconds`)", STAGE_NAMES,
+              lambda st: "-" if "build_seconds" not in st else f"{st['build_seconds']:.1f} s")
     out.append("Plots: [size vs catalog](scale_size.png), [latency vs catalog](scale_latency.png).\n")
     return "\n".join(out)
 

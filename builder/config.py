@@ -188,6 +188,9 @@ class TeacherConfig(TrainingConfig):
     # log-popularity prior whose scale validation chooses (builder.sampled): the cost per step grows
     # with the distinct drawn items, not with the catalog (benchmarks/results/sampled_softmax*.md)
     negatives: int = 0
+    # one item table for the history and the scores (SASRec's choice); false: the history is read
+    # through a second table (2x the teacher's table bytes; the student is unchanged)
+    tied: bool = True
 
     def candidate_configs(self) -> list["TeacherConfig"]:
         """This config, then one per candidate (overrides applied, checked like the section)."""

@@ -196,7 +196,7 @@ def run_teacher(ctx: Context) -> StageResult:
     tried: list[Trained] = []
     for i, cfg in enumerate(base.candidate_configs()):
         # the base config's key is what it was before candidates and generations existed
-        arch = key_fields(cfg, drop=("generations", "candidates"), new=("negatives",))
+        arch = key_fields(cfg, drop=("generations", "candidates"), new=("negatives", "tied"))
         key = ctx.key("", ctx.cfg.data, arch)
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
         desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"

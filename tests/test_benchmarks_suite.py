@@ -16,16 +16,19 @@ ROW_FIELDS = {"model", "label", "runtime", "threads", "p50_us", "p90_us", "p99_u
               "size_bytes", "gzip_bytes", "int8_share", "weight_sparsity", "ndcg@10", "ndcg@10_ci"}
 
 
-def test_size_configs_are_valid_and_shrink_training_for_big_catalogs() -> None:
-    batches = []
+def test_size_configs_are_valid_and_scale_training_with_the_catalog() -> None:
     for n in scale.SIZES:
         cfg = scale.size_config(n)
-        assert cfg.data.source == "synthetic" and cfg.data.synthetic.num_items == n
-        assert cfg.teacher.max_steps_per_epoch and cfg.student.max_steps_per_epoch
-        assert cfg.evaluate.max_users is not None
+        syn = cfg.data.synthetic
+        assert cfg.data.source == "synthetic" and syn.kind == "latent" and syn.num_items == n
+        assert syn.sampler == "clustered" and syn.num_clusters == n // scale.ITEMS_PER_CLUSTER
+        assert cfg.evaluate.max_users == 2000
+        sampled = n >= 10_000
+        assert (cfg.teacher.negatives > 0) == sampled and (cfg.distill.negatives > 0) == sampled
+        assert (cfg.teacher.max_steps_per_epoch == scale.CHUNK_STEPS) == (n >= 100_000)
+        assert cfg.teacher.lr_schedule == cfg.student.lr_schedule == "plateau"  # validation decides
+        assert [e["step"] for e in cfg.recipe] == ["distill", "ptq", "qat"]
         json.dumps(cfg.to_dict())
-        batches.append(cfg.teacher.batch_size)
-    assert batches == sorted(batches, reverse=True) and batches[-1] < batches[0]
 
 
 def test_run_size_reports_a_blown_time_budget_as_failed(tmp_path: Path) -> None:

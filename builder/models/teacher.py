@@ -4,7 +4,9 @@ Trained with full-softmax cross-entropy over the catalog on every position
 (the recipe behind the best published full-ranking SASRec numbers), or, for
 large catalogs, sampled softmax (`teacher.negatives`, builder.sampled), whose
 scores carry a fixed log-popularity prior (`ItemPrior`). The item table is shared
-between input and output.
+between input and output (`teacher.tied`), or the history is read through a table of its own:
+then an item's input row is free to point at the items that follow it, which a shared table
+can only do through its one geometry.
 """
 from __future__ import annotations
 
@@ -41,10 +43,11 @@ class SequenceModel:
 
 def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceModel:
     ids = keras.Input((max_len,), dtype="int32", name="history")
-    items = ItemEmbedding(num_items, cfg.dim, scale=True, name="items")
+    items = ItemEmbedding(num_items, cfg.dim, scale=True, name="items")  # the scoring table
+    lookup = items if cfg.tied else ItemEmbedding(num_items, cfg.dim, scale=True, name="input_items")
     mask = PaddingMask(name="padding_mask")(ids)
     attn_mask = CausalPaddingAttentionMask(name="attention_mask")(ids)
-    x = items(ids)
+    x = lookup(ids)
     x = PositionEmbedding(max_len, cfg.dim, name="positions")(x)
     x = keras.layers.Dropout(cfg.dropout)(x)
     x = keras.layers.Multiply()([x, mask])
