@@ -185,8 +185,14 @@ def test_the_index_search_finds_the_teachers_top_items_and_reports_its_recall(mo
     assert np.all(full.items[~real] == 0)  # padding positions get no items
 
     monkeypatch.setattr(top_items, "index_shape", lambda m: (40, 2))  # 2 of 40 lists: approximate
+    monkeypatch.setattr(top_items, "RECALL_TARGET", 0.0)  # keep the first nprobe
     part = top_items.teacher_top_items(teacher, x, 5, "index")
     true = np.mean([len(np.intersect1d(a, b)) / 5 for a, b in zip(part.items[real], exact[real])])
-    assert part.recall == pytest.approx(true) and part.recall < 1.0
+    assert part.nprobe == 2 and part.recall == pytest.approx(true) and part.recall < 0.9
+    monkeypatch.setattr(top_items, "RECALL_TARGET", 0.9)  # more lists until the sample recall reaches it
+    top_items._TOP_ITEMS.clear()
+    more = top_items.teacher_top_items(teacher, x, 5, "index")
+    true = np.mean([len(np.intersect1d(a, b)) / 5 for a, b in zip(more.items[real], exact[real])])
+    assert more.nprobe > 2 and more.recall >= 0.9 and more.recall == pytest.approx(true)
     assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS) == "index"
     assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS - 1) == "exact"
