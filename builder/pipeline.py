@@ -184,6 +184,12 @@ def run_baselines(ctx: Context) -> list[StageResult]:
     return out
 
 
+def teacher_key_fields(cfg: Any) -> dict[str, Any]:
+    """A teacher config's part of its cache key: what it was before candidates, generations,
+    negatives and tied existed, for every config that leaves them at their defaults."""
+    return key_fields(cfg, drop=("generations", "candidates"), new=("negatives", "tied"))
+
+
 def run_teacher(ctx: Context) -> StageResult:
     """Train (or load) the teacher: the best on validation among the config and its
     `teacher.candidates`; with `teacher.generations` > 1, born-again rounds after it."""
@@ -195,8 +201,7 @@ def run_teacher(ctx: Context) -> StageResult:
     t0 = time.perf_counter()
     tried: list[Trained] = []
     for i, cfg in enumerate(base.candidate_configs()):
-        # the base config's key is what it was before candidates and generations existed
-        arch = key_fields(cfg, drop=("generations", "candidates"), new=("negatives", "tied"))
+        arch = teacher_key_fields(cfg)
         key = ctx.key("", ctx.cfg.data, arch)
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
         desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"
