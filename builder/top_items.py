@@ -47,12 +47,17 @@ class TopItems:
     nlist: int = 0
     nprobe: int = 0
 
+    def summary(self) -> dict[str, float | int | str | None]:
+        """What a report keeps: the search, its cost and (index) recall and shape."""
+        return {"search": self.search, "k": int(self.items.shape[-1]), "seconds": round(self.seconds, 1),
+                "recall": self.recall, "nlist": self.nlist, "nprobe": self.nprobe}
+
     def describe(self) -> str:
         if self.search == "exact":
             return f"teacher top-{self.items.shape[-1]}: exact search, {self.seconds:.0f} s"
-        return (f"teacher top-{self.items.shape[-1]}: FAISS IVF index ({self.nlist} lists, nprobe {self.nprobe}), "
-                f"{self.seconds:.0f} s, recall@{self.items.shape[-1]} {self.recall:.3f} vs exact "
-                f"on {RECALL_SAMPLE} positions")
+        return (f"teacher top-{self.items.shape[-1]}: FAISS IVF index ({self.nlist} lists, {self.nprobe} scanned "
+                f"per query), {self.seconds:.0f} s, recall@{self.items.shape[-1]} {self.recall:.3f} against the "
+                f"exact search on {RECALL_SAMPLE} positions")
 
 
 _TOP_ITEMS: dict[tuple, TopItems] = {}  # the last teacher_top_items result (one entry)

@@ -88,6 +88,7 @@ class TrainResult:
     seconds: float
     history: list[dict[str, float]] = field(default_factory=list)
     prior_scale: float | None = None  # sampled softmax: the served multiple of log q (choose_prior_scale)
+    top_items: dict[str, Any] | None = None  # candidate KD: how the teacher's top-k were found (builder.top_items)
 
 
 def sequence_loss(targets: tf.Tensor, logits: tf.Tensor, teacher_logits: tf.Tensor | None,
@@ -286,11 +287,11 @@ def train(
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
                                    fit.seed, cap=spec.max_candidates)
-    hard = None
+    hard, top_info = None, None
     if loss == "candidates" and distill and spec.top_k:
         top = teacher_top_items(teacher, inputs, spec.top_k, spec.top_k_search, seed=fit.seed)
-        hard = top.items
-        progress.debug(f"  {desc}: {top.describe()}")
+        hard, top_info = top.items, top.summary()
+        progress.info(f"{desc}: {top.describe()}")
     step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,
                          jit=planned_steps(spec, len(inputs)) >= XLA_MIN_STEPS)
 
@@ -356,7 +357,7 @@ def train(
     if loss == "sampled" and valid is not None:
         prior_scale, best = choose_prior_scale(model, sampler.log_q, valid, fit.max_len)
         progress.debug(f"  {desc}: prior {prior_scale} x log q chosen on validation (NDCG@10 {best:.4f})")
-    return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale)
+    return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale, top_info)
 
 
 PRIOR_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
