@@ -90,7 +90,8 @@ def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
                                "num_items": plan.num_items, "mean_length": plan.mean_length,
                                "num_clusters": plan.num_clusters, "follow_prob": 0.2}},
         # from 10K items the teacher reads histories through a table of its own (teacher.tied):
-        # validation NDCG@10 0.1152 against 0.1093 tied at 10K items (the sweep's 10K data)
+        # validation NDCG@10 0.1152 against 0.1093 tied at 10K items (the sweep's 10K generator
+        # settings with seed 42, /work/exp/tied; one run)
         "teacher": {"dim": 8 if quick else 64, "blocks": 1 if quick else 2, "heads": 1 if quick else 2,
                     "dropout": 0.2, "negatives": plan.negatives, "tied": not plan.negatives, **teacher},
         "student": {"dim": 8 if quick else 32, "max_dim": 0, **student},

@@ -79,6 +79,7 @@ def test_the_teachers_top_items_join_the_candidate_set():
     logits[..., 0] = -np.inf  # padding is never a candidate
     np.testing.assert_array_equal(np.sort(top, axis=-1), np.sort(np.argsort(-logits, axis=-1)[..., :4], axis=-1))
     assert teacher_top_items(teacher, x, 4).items is top  # one pass per teacher, not one per stage
+    assert teacher_top_items(teacher, x, 4).reused  # and the log says so
     w = teacher.sequence.get_weights()
     teacher.sequence.set_weights([v + 0.5 for v in w])
     assert teacher_top_items(teacher, x, 4).items is not top  # other weights: computed again
