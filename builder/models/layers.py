@@ -299,6 +299,27 @@ class PassThrough(keras.layers.Layer):
         return tf.identity(x)
 
 
+class BatchReshape(keras.layers.Layer):
+    """keras.layers.Reshape with a constant shape: tf.reshape(x, [-1, *target_shape]).
+
+    Keras' Reshape reads the batch size at run time (SHAPE -> STRIDED_SLICE -> PACK before
+    each RESHAPE); in the dynamic-batch `scores` signature those ops and their tensors stay in
+    the .tflite. With -1 the converter folds the shape into one constant."""
+
+    def __init__(self, target_shape: tuple[int, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        return tf.reshape(x, (-1, *self.target_shape))
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return (input_shape[0], *self.target_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
 class ScoreFloor(keras.layers.Layer):
     """The serving scores: max(logits, floor), with floor <= 0 calibrated on training histories.
 
@@ -390,6 +411,7 @@ CUSTOM_OBJECTS = {
     "PositionEmbedding": PositionEmbedding,
     "LastStep": LastStep,
     "PassThrough": PassThrough,
+    "BatchReshape": BatchReshape,
     "ScoreFloor": ScoreFloor,
     "PaddingMask": PaddingMask,
     "CausalPaddingAttentionMask": CausalPaddingAttentionMask,

@@ -25,7 +25,7 @@ import numpy as np
 
 from builder._keras import keras
 from builder.config import StudentConfig
-from builder.models.layers import ItemEmbedding, LastStep, PassThrough, ScoreFloor, SharedItemEmbedding
+from builder.models.layers import BatchReshape, ItemEmbedding, LastStep, PassThrough, ScoreFloor, SharedItemEmbedding
 from builder.models.teacher import SequenceModel
 
 PRUNABLE_LAYERS = ("items", "user")  # plus every conv{i}
@@ -46,14 +46,14 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
     ids = PassThrough(name="ids")(history)
     x = emb = items(ids)
     if cfg.conv_layers or cfg.pool_window:
-        x4 = keras.layers.Reshape((1, max_len, cfg.dim), name="to4d")(x)
+        x4 = BatchReshape((1, max_len, cfg.dim), name="to4d")(x)
         convs = [keras.layers.Conv2D(cfg.dim, (1, cfg.kernel_size), activation="relu", name=f"conv{i}")
                  for i in range(cfg.conv_layers)]
         w = min(cfg.pool_window, max_len)
         pool = keras.layers.AveragePooling2D((1, w), strides=1, name="pool") if cfg.pool_window else None
         adds = [keras.layers.Add(name="residual" if i == 0 else f"residual{i}")
                 for i in range(bool(convs) + bool(pool))]
-        x = keras.layers.Reshape((max_len, cfg.dim), name="to3d")(_encode(x4, convs, pool, adds, cfg))
+        x = BatchReshape((max_len, cfg.dim), name="to3d")(_encode(x4, convs, pool, adds, cfg))
 
         def recent(n: int, name: str) -> Any:
             """Embeddings of the n most recent ids as [B, 1, n, D] (x4 itself when n = L)."""
@@ -63,9 +63,9 @@ def build_student_graph(num_items: int, max_len: int, cfg: StudentConfig) -> ker
             # quantization in the dynamic-batch `scores` graph (a float CONV_2D), and a lookup of
             # its own (sliced ids) costs post-training int8 one more copy of the table per lookup
             rows = keras.layers.Cropping1D((max_len - n, 0), name=f"{name}_rows")(emb)
-            return keras.layers.Reshape((1, n, cfg.dim), name=f"{name}_4d")(rows)
+            return BatchReshape((1, n, cfg.dim), name=f"{name}_4d")(rows)
 
-        last = keras.layers.Reshape((cfg.dim,), name="last")(_encode_last(recent, convs, pool, adds, cfg, max_len))
+        last = BatchReshape((cfg.dim,), name="last")(_encode_last(recent, convs, pool, adds, cfg, max_len))
     else:
         last = LastStep(name="last")(x)
     if cfg.dropout:
