@@ -16,7 +16,8 @@ Each point is trained exactly as budget mode trains a finalist (`builder.budget.
 rung `full`: distill at the preset's alpha with validation-decided length, then QAT, no pruning:
 unstructured pruning does not shrink the .tflite), exported to full-integer int8, and evaluated
 through LiteRT: validation NDCG@10 (what a search would select on) and test NDCG@10 with the
-paired 95% CI against that seed's teacher. Latency: the first seed's models, `recommend` p50
+paired 95% CI against that seed's teacher. QAT against PTQ: every point also exports the PTQ
+int8 of the float weights QAT starts from (the same distilled student), paired on the test users. Latency: the first seed's models, `recommend` p50
 (1 thread, batch 1) interleaved round by round with the fp32 teacher in one process.
 
 Catalog part (`--catalog-items`, default 100,000): bytes and latency do not depend on trained
@@ -105,14 +106,18 @@ def run_seed(seed: int, points: tuple[str, ...], work: Path, preset: str = "defa
     search = Search(ctx)
     for i, text in enumerate(points, 1):
         params = point_params(cfg, text)
-        c = search.measure(params, FULL)
+        c = search.measure(params, FULL, ptq=True)
         test = evaluate(tflite_scorer(ctx.run_dir / c.tflite), ctx.test, ctx.max_len, params.label)
         users = test.per_user["ndcg@10"]
+        ptq_path = ctx.run_dir / str(c.ptq_tflite)
+        ptq = evaluate(tflite_scorer(ptq_path), ctx.test, ctx.max_len, params.label + "_ptq").per_user["ndcg@10"]
         row = {"point": text, "label": params.label, "size_bytes": c.size_bytes, "gzip_bytes": c.gzip_bytes,
                "val_ndcg10": c.val_ndcg10, "test_ndcg10": test.mean("ndcg@10"),
                "test_ci": list(ctx.boot.summarize(users)[k] for k in ("ci_low", "ci_high")),
                "vs_teacher": ctx.boot.paired(users, t_users), "seconds": round(c.seconds, 1),
-               "tflite": str(ctx.run_dir / c.tflite)}
+               "tflite": str(ctx.run_dir / c.tflite),
+               "ptq": {"size_bytes": ptq_path.stat().st_size, "test_ndcg10": float(np.mean(ptq)),
+                       "qat_minus_ptq": ctx.boot.paired(users, ptq)}}
         out["points"].append(row)
         say(f"frontier seed {seed} [{i}/{len(points)}] {text:<15} {c.size_bytes:>9,} B  val {c.val_ndcg10:.4f}  "
             f"test {row['test_ndcg10']:.4f} ({row['test_ndcg10'] / out['teacher']['test_ndcg10']:.1%} of the "
@@ -176,6 +181,8 @@ def mean_rows(seeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "test_ndcg10": float(np.mean([r["test_ndcg10"] for r in rows])),
                     "test_min": min(r["test_ndcg10"] for r in rows), "test_max": max(r["test_ndcg10"] for r in rows),
                     "of_teacher": float(np.mean(ratios)), "of_teacher_per_seed": ratios,
+                    "qat_minus_ptq": float(np.mean([r["ptq"]["qat_minus_ptq"]["value"] for r in rows])),
+                    "qat_minus_ptq_excludes_zero": sum(r["ptq"]["qat_minus_ptq"]["excludes_zero"] for r in rows),
                     "val_ndcg10": float(np.mean([r["val_ndcg10"] for r in rows]))})
     return out
 
@@ -240,6 +247,18 @@ def markdown(doc: dict[str, Any]) -> str:
             out.append(f"| {r['point']} | {r['size_bytes']:,} | {r['size_bytes'] / 1024:.1f} | {r['test_ndcg10']:.4f} "
                        f"[{r['test_min']:.4f}, {r['test_max']:.4f}] | {r['of_teacher']:.1%} "
                        f"({', '.join(f'{x:.1%}' for x in r['of_teacher_per_seed'])}) | {r['val_ndcg10']:.4f} |")
+        out += ["", "## QAT against PTQ of the same float weights (test NDCG@10, paired per seed)", "",
+                "PTQ: the converter's post-training full-integer int8 of the distilled float student (calibrated "
+                "on training windows); QAT: the shipped recipe's model, fine-tuned from those weights. A PTQ file "
+                "can be larger: the converter re-quantizes the scoring weights per channel and keeps a second "
+                "copy of the table.", "",
+                "| point | PTQ B | QAT B | QAT - PTQ, mean over seeds | per seed (paired 95% CI) | seeds with CI excluding 0 |",
+                "|---|---|---|---|---|---|"]
+        for i, r in enumerate(doc["mean"]):
+            per = [s["points"][i] for s in seeds]
+            out.append(f"| {r['point']} | {per[0]['ptq']['size_bytes']:,} | {r['size_bytes']:,} | "
+                       f"{r['qat_minus_ptq']:+.4f} | {'; '.join(_ci(x['ptq']['qat_minus_ptq']) for x in per)} | "
+                       f"{r['qat_minus_ptq_excludes_zero']} of {len(per)} |")
         lat = doc.get("latency")
         for s in seeds:
             t = s["teacher"]

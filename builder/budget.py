@@ -72,6 +72,7 @@ class Candidate:
     fits: bool = True
     why_not: str = ""
     test_stage: str | None = None  # the report row of a finalist
+    ptq_tflite: str | None = None  # post-training int8 of the same float weights (measure(..., ptq=True))
 
     @property
     def latency_ratio(self) -> float:
@@ -119,8 +120,10 @@ def space(budget: BudgetConfig, cfg: BuildConfig) -> dict[str, tuple]:
     return choices
 
 
-def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
-    """The build config of one candidate: its student, its alpha and its recipe (short when screening)."""
+def candidate_config(cfg: BuildConfig, p: Params, rung: str, ptq: bool = False) -> BuildConfig:
+    """The build config of one candidate: its student, its alpha and its recipe (short when screening);
+    `ptq` adds a post-training int8 export of the float weights QAT starts from (a comparison row:
+    the step changes nothing downstream, so QAT's cache key is the same with or without it)."""
     student = replace(cfg.student, dim=p.dim, conv_layers=p.conv_layers,
                       pool_window=cfg.data.max_len if p.pool else 0, max_dim=0,  # the search sets the width
                       table_rank=p.rank, table_buckets=p.buckets,
@@ -134,6 +137,8 @@ def candidate_config(cfg: BuildConfig, p: Params, rung: str) -> BuildConfig:
         # the search judges the sparsity on validation itself: the step must not undo it
         recipe.append({"step": "prune", "target_sparsity": p.sparsity, "epochs": prune_epochs,
                        "recover_epochs": recover_epochs, "max_val_drop": 1.0})
+    if ptq:
+        recipe.append({"step": "ptq"})
     recipe.append({"step": "qat", "epochs": qat_epochs})
     return replace(cfg, run_name=f"{cfg.run_name}-{p.label}", student=student, recipe=tuple(recipe))
 
@@ -183,12 +188,13 @@ class Search:
             return float("inf")
         return self.budget.time_budget - (time.perf_counter() - self.ctx.started)
 
-    def measure(self, p: Params, rung: str) -> Candidate:
-        """Train one candidate's recipe, export it, and measure bytes, validation quality, latency."""
+    def measure(self, p: Params, rung: str, ptq: bool = False) -> Candidate:
+        """Train one candidate's recipe, export it, and measure bytes, validation quality, latency
+        (with `ptq`, also export the PTQ int8 of its float weights: `Candidate.ptq_tflite`)."""
         from builder.recipe import run_recipe
 
         t0 = time.perf_counter()
-        cfg = candidate_config(self.cfg, p, rung)
+        cfg = candidate_config(self.cfg, p, rung, ptq)
         child = _candidate_context(self.ctx, cfg, f"{rung}_{p.label}")
         rows = run_recipe(child, child.steps, echo=False)
         final = rows[-1]
@@ -198,6 +204,8 @@ class Search:
         c = Candidate(p, rung, final.size_bytes, final.gzip_bytes, m["value"], (m["ci_low"], m["ci_high"]),
                       p50, teacher_p50, time.perf_counter() - t0, str(path.relative_to(self.ctx.run_dir)),
                       (final.params or 0, final.nonzero_params or 0))
+        if ptq:
+            c.ptq_tflite = str((child.run_dir / rows[-2].tflite).relative_to(self.ctx.run_dir))
         c.fits, c.why_not = self.verdict(c)
         self.result.candidates.append(c)
         return c

@@ -60,6 +60,8 @@ def test_candidate_configs_carry_the_params_and_a_short_schedule_when_screening(
     dense = candidate_config(cfg, Params(8, 0, True, 0.2, 0.0), FULL)
     assert [s.definition.name for s in resolve(dense)] == ["distill", "qat"]
     assert dense.student.pool_window == cfg.data.max_len
+    with_ptq = resolve(candidate_config(cfg, p, FULL, ptq=True))
+    assert [s.definition.name for s in with_ptq] == ["distill", "prune", "ptq", "qat"]
 
 
 def test_the_item_table_rank_is_a_knob_only_when_budget_ranks_lists_a_low_rank():
