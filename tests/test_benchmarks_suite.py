@@ -155,3 +155,19 @@ def test_sampled_step_times_time_the_production_step_and_skip_what_does_not_fit(
     text = sampled_softmax.step_markdown({"result": doc, "machine": {}, "created_utc": "now"})
     assert "does not fit" not in text and "logits need" in text
     assert ("candidates, 64 draws" in text) == student
+
+
+def test_table_clustering_maps_int8_values_to_at_most_k_levels_and_finds_the_smoke_table(smoke_run_dir: Path) -> None:
+    from benchmarks.table_clustering import cluster_levels, table_bytes
+
+    values = np.random.default_rng(0).normal(0, 30, 5000).clip(-128, 127).astype(np.int8)
+    for k in (2, 8, 64):
+        mapped = cluster_levels(values, k)
+        assert mapped.dtype == np.int8 and len(np.unique(mapped)) <= k
+        assert np.abs(mapped.astype(int) - values).mean() < 128 / k  # each value goes to a near level
+    few = np.array([-5, 0, 7, 7, 0], np.int8)
+    assert np.array_equal(cluster_levels(few, 3), few)  # as many levels as values: unchanged
+    blob = (smoke_run_dir / "model.tflite").read_bytes()
+    offset, n = table_bytes(blob)
+    meta = json.loads((smoke_run_dir / "model.json").read_text())
+    assert n % meta["num_items"] == 0 and 0 < offset < len(blob) - n
