@@ -39,8 +39,8 @@ import numpy as np
 from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
 
 SEEDS = (42, 43, 44)
-POINTS = ("dense:8", "dense:16", "dense:32", "dense:64",
-          "low_rank:32x4", "low_rank:32x8", "low_rank:32x16",
+POINTS = ("dense:8", "dense:12", "dense:16", "dense:32", "dense:64",
+          "low_rank:16x4", "low_rank:16x8", "low_rank:32x4", "low_rank:32x8", "low_rank:32x16",
           "shared:32x4", "shared:32x16", "shared:32x64")
 CATALOG_POINTS = ("dense:32", "low_rank:32x8", "low_rank:32x16", "shared:32x16", "shared:32x64")
 SHARED_HEAD = 64  # own rows of a shared table (its most popular items)
