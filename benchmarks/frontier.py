@@ -204,8 +204,9 @@ def plot(doc: dict[str, Any], path: Path) -> None:
         y = [r["test_ndcg10"] for r in pts]
         err = [[r["test_ndcg10"] - r["test_min"] for r in pts], [r["test_max"] - r["test_ndcg10"] for r in pts]]
         ax.errorbar(x, y, yerr=err, marker=marker, capsize=3, label=KIND_LABEL[kind])
-        for r, xi, yi in zip(pts, x, y):
-            ax.annotate(r["point"].split(":")[1], (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        for k, (r, xi, yi) in enumerate(zip(pts, x, y)):  # alternate sides: close points stay legible
+            ax.annotate(r["point"].split(":")[1], (xi, yi), textcoords="offset points",
+                        xytext=(5, 4) if k % 2 == 0 else (5, -10), fontsize=7)
     ax.axhline(teacher, color="k", lw=1, label=f"fp32 teacher ({np.mean([s['teacher']['size_bytes'] for s in seeds]) / 1024:,.0f} KiB)")
     for frac, ls in ((0.97, "--"), (0.90, ":")):
         ax.axhline(frac * teacher, color="grey", lw=0.8, ls=ls, label=f"{frac:.0%} of the teacher")
@@ -215,6 +216,9 @@ def plot(doc: dict[str, Any], path: Path) -> None:
     for kib in (16, 32):
         ax.axvline(kib, color="grey", lw=0.6)
     ax.set_xscale("log")
+    ticks = [t for t in (8, 16, 24, 32, 48, 64, 128, 256, 512) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel(".tflite bytes (KiB, log scale; full-integer int8)")
     ax.set_ylabel("test NDCG@10 (LiteRT)")
     ax.set_title(f"ML-100K frontier: mean of seeds {', '.join(str(s['seed']) for s in seeds)} (bars: min-max)")

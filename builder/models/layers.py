@@ -129,10 +129,10 @@ class SharedItemEmbedding(ItemEmbedding):
     dynamic in training and frozen as numbers right before conversion (`freeze_lookup_ranges`,
     which needs calibration histories for the score ranges).
 
-    Measured (ML-100K, dim 32, 64 own rows, final int8): 4 buckets 44,080 B at NDCG@10 0.0631,
-    16 buckets 36,752 B at 0.0521, vs the dense table's 65,568 B at 0.1125: the bytes go, but
-    on a flat-popularity catalog two shared rows per tail item lose most of the quality
-    (README, "A weight-sharing item table").
+    Measured (ML-100K, dim 32, 64 own rows, final int8, 3 seeds; benchmarks/results/frontier.md):
+    16 buckets 35,360 B at 59% of the teacher's NDCG@10, where dense dim 16 is 35,504 B at 95%:
+    the bytes go, but on a flat-popularity catalog two shared rows per tail item lose most of
+    the quality. At 100K items it is the smallest table (1/108 of the fp32 teacher at 64 buckets).
     """
 
     def __init__(self, num_items: int, dim: int, buckets: int, head: int, scale: bool = False,
