@@ -88,8 +88,10 @@ def test_help_says_what_the_tool_does_with_examples(capsys):
     ("table_buckets: 4\n  table_rank: 2", "student.table_buckets"),
     ("table_head: 8", "student.table_head"),
     ("table_buckets: 4\n  table_head: 100000", "student.table_head"),  # more own rows than the catalog has
+    ("table_rank: 1000", "student.table_rank"),  # a rank >= dim is larger than the dense table
+    ("table_rank: -1", "student.table_rank"),
 ])
-def test_impossible_shared_tables_fail_before_training(tmp_path, capsys, student, key):
+def test_impossible_item_tables_fail_before_training(tmp_path, capsys, student, key):
     c = tmp_path / "c.yaml"
     c.write_text(f"student:\n  {student}\n")
     assert build(tmp_path, "--config", str(c)) == 2
