@@ -23,6 +23,21 @@ class StageCache:
 
     def load(self, name: str, key: str, model: Any) -> dict[str, Any] | None:
         """Set `model`'s weights from the cache and return the stage meta, or None on a miss."""
+        found = self.load_arrays(name, key)
+        if found is None:
+            return None
+        meta, arrays = found
+        try:
+            model.set_weights([arrays[f"w{i}"] for i in range(len(arrays))])
+        except (ValueError, KeyError):
+            return None
+        return meta
+
+    def save(self, name: str, key: str, model: Any, meta: dict[str, Any]) -> None:
+        self.save_arrays(name, key, {f"w{i}": w for i, w in enumerate(model.get_weights())}, meta)
+
+    def load_arrays(self, name: str, key: str) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+        """(meta, arrays) of entry `name` if it was saved under `key`, else None."""
         d = self.root / name
         if not self.enabled or not (d / "meta.json").is_file():
             return None
@@ -31,13 +46,11 @@ class StageCache:
             if meta.get("key") != key:
                 return None
             with np.load(d / "weights.npz") as z:
-                weights = [z[f"w{i}"] for i in range(len(z.files))]
-            model.set_weights(weights)
+                return meta, {f: z[f] for f in z.files}
         except (OSError, ValueError, KeyError, json.JSONDecodeError):
             return None
-        return meta
 
-    def save(self, name: str, key: str, model: Any, meta: dict[str, Any]) -> None:
+    def save_arrays(self, name: str, key: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         with atomic_directory(self.root / name) as tmp:
-            np.savez(tmp / "weights.npz", **{f"w{i}": w for i, w in enumerate(model.get_weights())})
+            np.savez(tmp / "weights.npz", **arrays)
             write_json_atomic(tmp / "meta.json", {**meta, "key": key})

@@ -75,7 +75,7 @@ class Context:
         if self._fit is None:
             x, y = training_windows(self.dataset.train_sequences(), self.max_len)
             valid = self.dataset.validation().sample(self.cfg.evaluate.max_users, self.cfg.seed)
-            self._fit = FitData(x, y, valid, self.max_len, self.progress, self.cfg.seed)
+            self._fit = FitData(x, y, valid, self.max_len, self.progress, self.cfg.seed, self.cache)
         return self._fit
 
     def evaluate(self, name: str, scorer: Any) -> EvalResult:

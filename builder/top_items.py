@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from builder._keras import tf
+from builder.cache import StageCache
 from builder.evaluate.metrics import top_k_overlap
 from builder.models.teacher import SequenceModel
 
@@ -77,11 +78,14 @@ def resolve_search(search: str, num_items: int) -> str:
 
 
 def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, search: str = "exact",
-                      chunk_bytes: int = 256 << 20, seed: int = 0) -> TopItems:
+                      chunk_bytes: int = 256 << 20, seed: int = 0, cache: StageCache | None = None) -> TopItems:
     """Every training position's k best items by the frozen teacher (padding excluded).
 
     The last result is kept: every student stage of a build (distill, widths, prune, QAT) asks for
-    the same teacher's top items, which then cost one pass per build instead of one per stage."""
+    the same teacher's top items, which then cost one pass per build instead of one per stage. With
+    a `cache` (the build's stage cache) they are also stored on disk under a key of the teacher's
+    weights, the windows and the search, so that a rebuild with the same teacher (another student,
+    a resumed build) reads them instead of searching again (9 minutes at 100K items)."""
     n = int(teacher.sequence.output_shape[-1])
     search = resolve_search(search, n)
     checksum = sum(float(tf.reduce_sum(w)) for w in teacher.sequence.weights)  # no host copy of the table
@@ -90,13 +94,40 @@ def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, search
     if memo in _TOP_ITEMS:
         return replace(_TOP_ITEMS[memo], reused=True)
     _TOP_ITEMS.clear()
+    key = _store_key(teacher, inputs, k, search, shape, seed) if cache is not None else ""
+    stored = cache.load_arrays(STORE_NAME, key) if cache is not None else None
+    if stored is not None:
+        meta, arrays = stored
+        _TOP_ITEMS[memo] = TopItems(arrays["items"], search, float(meta["seconds"]), meta["recall"],
+                                    int(meta["nlist"]), int(meta["nprobe"]), reused=True)
+        return _TOP_ITEMS[memo]
     t0 = time.perf_counter()
     if search == "exact":
         found = TopItems(_exact(teacher, inputs, k, chunk_bytes), "exact", 0.0)
     else:
         found = _indexed(teacher, inputs, k, shape, chunk_bytes, seed)
     _TOP_ITEMS[memo] = replace(found, seconds=time.perf_counter() - t0)
+    if cache is not None:
+        summary = _TOP_ITEMS[memo].summary()
+        cache.save_arrays(STORE_NAME, key, {"items": found.items}, {k_: summary[k_] for k_ in
+                                                                    ("seconds", "recall", "nlist", "nprobe")})
     return _TOP_ITEMS[memo]
+
+
+STORE_NAME = "teacher_top_items"  # the stage-cache entry holding the last teacher's top items
+
+
+def _store_key(teacher: SequenceModel, inputs: np.ndarray, k: int, search: str, shape: tuple[int, int],
+               seed: int) -> str:
+    """The disk key of a search: a digest of the teacher's weights and the windows, and its settings."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for w in teacher.sequence.weights:
+        h.update(np.ascontiguousarray(w.numpy()).tobytes())
+    h.update(np.ascontiguousarray(inputs).tobytes())
+    h.update(repr((inputs.shape, k, search, shape, seed, RECALL_TARGET, RECALL_SAMPLE)).encode())
+    return h.hexdigest()[:16]
 
 
 def _exact(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int) -> np.ndarray:
