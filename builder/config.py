@@ -303,23 +303,14 @@ class DistillConfig:
     # catalog), index (FAISS inverted-file search, approximate, its recall reported), auto (index
     # from builder.top_items.INDEX_MIN_ITEMS items)
     top_k_search: str = "auto"
-    # with negatives: add -log(chance of being in the set) to the logits of the items that are in a
-    # candidate set by popularity (the batch's targets and draws), student's and teacher's alike
-    # (builder.sampled.CandidateSampler.inclusion_offsets)
-    logq_correction: bool = False
-    # with negatives: each position scores its own top_k items by the teacher beside the shared set
-    # (targets and draws), instead of the top items joining the shared set (where a cap drops most)
-    top_k_per_position: bool = False
 
-    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k", "max_candidates", "top_k_search",
-                                          "logq_correction", "top_k_per_position")  # cache keys: see key_fields
+    KEY_NEW: ClassVar[tuple[str, ...]] = ("negatives", "top_k", "max_candidates", "top_k_search")  # cache keys: see key_fields
 
     def loss_terms(self, teacher: bool = True) -> dict[str, Any]:
         """The TrainSpec fields a student stage takes from this section (alpha 1 without a teacher)."""
         return {"alpha": self.alpha if teacher else 1.0, "temperature": self.temperature,
                 "negatives": self.negatives, "top_k": self.top_k if teacher else 0,
-                "max_candidates": self.max_candidates if teacher else 0, "top_k_search": self.top_k_search,
-                "logq_correction": self.logq_correction, "top_k_per_position": self.top_k_per_position}
+                "max_candidates": self.max_candidates if teacher else 0, "top_k_search": self.top_k_search}
 
     def __post_init__(self) -> None:
         _require(self.negatives >= 0, "distill.negatives", "must be >= 0 (0 = the full catalog)")

@@ -102,38 +102,20 @@ class CandidateSampler:
     must rank against.
     """
 
-    def __init__(self, log_q: np.ndarray, negatives: int, seed: int, cap: int = 0,
-                 correct: bool = False) -> None:
+    def __init__(self, log_q: np.ndarray, negatives: int, seed: int, cap: int = 0) -> None:
         self.sampler = NegativeSampler(log_q, negatives, seed)
         self.cap = cap
-        self.correct = correct
-        self.q = np.exp(log_q.astype(np.float64))
 
     def draw(self, targets: np.ndarray, hard: np.ndarray | None = None) -> tuple[tf.Tensor, tf.Tensor, np.ndarray]:
-        """(ids [U'], offsets [U'] (-1e9 for padding), sorted real ids [U]) for the batch's
+        """(ids [U'], offsets [U'] (0, or -1e9 for padding), sorted real ids [U]) for the batch's
         `targets` [B, L] and `hard` items (the teacher's top items of its positions); `labels`
-        turns targets into positions in U. Offsets are 0, or with `correct` -log pi_j for the
-        items that are in U by popularity (see `inclusion_offsets`)."""
+        turns targets into positions in U."""
         drawn, _ = self.sampler.draw_items()
-        sampled = np.union1d(drawn, targets.ravel())
-        sampled = sampled[sampled > 0]  # padding is never a candidate
-        ids = sampled if hard is None else np.union1d(sampled, self.top_shared(hard, sampled))
-        offsets = np.zeros(len(ids))
-        if self.correct:
-            draws = np.count_nonzero(targets) + self.sampler.negatives
-            offsets[np.isin(ids, sampled)] = self.inclusion_offsets(sampled, draws)
-        return (*padded(ids, offsets), ids)
-
-    def inclusion_offsets(self, ids: np.ndarray, draws: int) -> np.ndarray:
-        """-log pi_j, pi_j = 1 - (1 - q_j)^draws: the chance that item j is among `draws` items drawn
-        from the popularity q, which is how the batch's targets and negatives come into U. Adding
-        it to every logit of U (student's and teacher's alike) is the logQ correction of in-batch
-        negatives (Yi et al., RecSys 2019): the softmax over U then estimates the softmax over the
-        catalog, where without it popular items, which are in nearly every U, are pushed down as if
-        they were the catalog and the tail were absent. The teacher's top items are in U by the
-        teacher's choice, not by chance: they keep 0."""
-        q = self.q[ids]
-        return -np.log(-np.expm1(draws * np.log1p(-np.minimum(q, 1.0 - 1e-12))))
+        ids = np.union1d(drawn, targets.ravel())
+        ids = ids[ids > 0]  # padding is never a candidate
+        if hard is not None:
+            ids = np.union1d(ids, self.top_shared(hard, ids))
+        return (*padded(ids, np.zeros(len(ids))), ids)
 
     def top_shared(self, hard: np.ndarray, kept: np.ndarray) -> np.ndarray:
         """The teacher's top items that join a set already holding `kept`: all of them without a
@@ -146,15 +128,6 @@ class CandidateSampler:
         if room >= len(items):
             return items
         return items[np.argsort(-counts, kind="stable")[:room]]
-
-    @staticmethod
-    def own_items(hard: np.ndarray, real: np.ndarray) -> tuple[tf.Tensor, tf.Tensor]:
-        """(ids [B, L, k], offsets [B, L, k]): each position's own top-k items by the teacher, scored
-        beside the shared set `real` (sorted) instead of joining it; an item already in it, or
-        padding, gets -1e9 so that no item counts twice."""
-        pos = np.minimum(np.searchsorted(real, hard), len(real) - 1)
-        dup = (real[pos] == hard) | (hard <= 0)
-        return tf.constant(hard.astype(np.int32)), tf.constant(np.where(dup, -1e9, 0.0).astype(np.float32))
 
     @staticmethod
     def labels(ids: np.ndarray, targets: np.ndarray) -> tf.Tensor:

@@ -58,8 +58,6 @@ class TrainSpec:
     top_k: int = 0  # candidate sets: plus each position's top-k items by the teacher
     max_candidates: int = 0  # candidate sets: at most this many items (0 = no cap), CandidateSampler
     top_k_search: str = "exact"  # how the teacher's top-k are found: exact | index | auto (builder.top_items)
-    logq_correction: bool = False  # candidate sets: logQ-correct the popularity-drawn items (CandidateSampler)
-    top_k_per_position: bool = False  # candidate sets: each position scores its own top-k beside the set
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
@@ -228,14 +226,9 @@ def training_step(model: SequenceModel, spec: TrainSpec, optimizer: Any, *, loss
             return sampled_loss(model.hidden(x, training=True), table, y, negatives, offsets,
                                 model.prior.log_q, denom)
         if loss == "candidates":
-            ids, offsets, labels, soft, own = extra
-            h = model.hidden(x, training=True)
-            z = model.score_candidates(h, ids) + offsets
+            ids, offsets, labels, soft = extra
+            z = model.candidate_logits(x, ids, training=True) + offsets
             zt = None if soft is None else teacher.score_candidates(soft, ids) + offsets
-            if own is not None:  # each position's own top items by the teacher, beside the shared set
-                own_ids, own_offsets = own
-                z = tf.concat([z, model.score_candidates(h, own_ids) + own_offsets], axis=-1)
-                zt = tf.concat([zt, teacher.score_candidates(soft, own_ids) + own_offsets], axis=-1)
             return sequence_loss(labels, z, zt, spec.alpha, spec.temperature, denom,
                                  mask=tf.cast(y > 0, tf.float32))
         return sequence_loss(y, seq(x, training=True), extra, spec.alpha, spec.temperature, denom)
@@ -294,7 +287,7 @@ def train(
         sampler = prepare_sampling(model, targets, spec.negatives, fit.seed)
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
-                                   fit.seed, cap=spec.max_candidates, correct=spec.logq_correction)
+                                   fit.seed, cap=spec.max_candidates)
     hard, top_info = None, None
     if loss == "candidates" and distill and spec.top_k:
         top = teacher_top_items(teacher, inputs, spec.top_k, spec.top_k_search, seed=fit.seed, cache=fit.cache)
@@ -327,15 +320,12 @@ def train(
                     cb.on_train_batch_begin(b)
                 denom = tf.constant(max(float(np.count_nonzero(targets[idx])), 1.0))
                 if loss == "candidates":  # one set for the global batch, the same on every worker
-                    shared_hard = None if hard is None or spec.top_k_per_position else hard[idx]
-                    ids, offsets, real = sampler.draw(targets[idx], shared_hard)
+                    ids, offsets, real = sampler.draw(targets[idx], None if hard is None else hard[idx])
                 idx = distributed.shard(idx)  # this worker's rows (all of them in one process)
                 x = tf.constant(inputs[idx])
                 teacher_part = soft.batch(idx, x) if soft is not None else None
-                own = (CandidateSampler.own_items(hard[idx], real)
-                       if loss == "candidates" and hard is not None and spec.top_k_per_position else None)
                 extra = (sampler.draw() if loss == "sampled"
-                         else (ids, offsets, CandidateSampler.labels(real, targets[idx]), teacher_part, own)
+                         else (ids, offsets, CandidateSampler.labels(real, targets[idx]), teacher_part)
                          if loss == "candidates" else teacher_part)
                 losses.append(float(step(x, tf.constant(targets[idx]), denom, extra)))
             for cb in callbacks:

@@ -83,8 +83,8 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         return tf.matmul(inputs, self.embeddings, transpose_b=True)
 
     def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
-        """x [.., C] against the scoring rows of `ids`: [U] -> [.., U], or per position (score_rows)."""
-        return score_rows(x, tf.gather(self.embeddings, ids))
+        """x [.., C] against the scoring rows of `ids` [U] -> [.., U]."""
+        return tf.tensordot(x, tf.gather(self.embeddings, ids), [[-1], [1]])
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table the lookup gathers from (A @ B when low-rank)."""
@@ -101,14 +101,6 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     def get_config(self) -> dict[str, Any]:
         config = {**super().get_config(), "num_items": self.num_items, "dim": self.dim, "scale": self.scale}
         return {**config, "rank": self.rank} if self.rank else config
-
-
-def score_rows(x: tf.Tensor, rows: tf.Tensor) -> tf.Tensor:
-    """x [.., C] against candidate rows: [U, C], one set for every position -> [.., U]; or
-    [.., k, C], each position's own k items (x's leading shape) -> [.., k]."""
-    if rows.shape.rank == 2:
-        return tf.tensordot(x, rows, [[-1], [1]])
-    return tf.reduce_sum(x[..., None, :] * rows, axis=-1)
 
 
 class SharedItemEmbedding(ItemEmbedding):
@@ -236,7 +228,7 @@ class SharedItemEmbedding(ItemEmbedding):
     def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
         """x [.., D] against the composed rows of `ids` [U] -> [.., U]: the full scores' values in
         float; under QAT the rows carry the lookup's fake quantization, not the score parts'."""
-        return score_rows(x, self._lookup(ids))
+        return tf.tensordot(x, self._lookup(ids), [[-1], [1]])
 
     def full_table(self) -> np.ndarray:
         """The [N, D] table in model-index order: row i = E[slots[i]]."""
