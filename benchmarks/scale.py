@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -251,9 +252,7 @@ def run_size(num_items: int, work_dir: Path, *, quick: bool = False, budget_s: f
             reason = f"out of memory under the {mem_limit_gib} GiB cap ({reason})"
         failure = f"failed: exit {rc}: {reason.strip()[:400]}"
     if failure is not None and not doc.get("stages"):
-        done = completed_stages(log)
-        if done:
-            doc["stages_completed_before_failure"] = done
+        doc.update(partial_numbers(log))  # what it measured before it died
     if failure is not None:
         doc["status"] = (failure if doc.get("status") in (None, "building")
                          else f"{failure} (after the build; build numbers kept)")
@@ -263,17 +262,36 @@ def run_size(num_items: int, work_dir: Path, *, quick: bool = False, budget_s: f
     return doc
 
 
-def completed_stages(log: Path) -> dict[str, float]:
-    """Stage name -> training seconds of the stages a (failed) worker finished, from its log."""
-    import re
+_STAGE_LINE = re.compile(r"^(\w+)\s+NDCG@10 ([\d.]+) \[([\d.]+), ([\d.]+)\]\s+HR@10 [\d.]+"
+                         r"(?:, ([\d.]+) KiB)?\s+([\d.]+) s(?: \(cached\))?$")
+_DATA_LINE = re.compile(r"^data: .*: (\d+) users, (\d+) items, (\d+) interactions$", re.M)
 
-    pattern = re.compile(r"^(\w+)\s+NDCG@10 .*?\s([\d.]+) s(?: \(cached\))?$")
+
+def completed_stages(log: Path) -> dict[str, dict[str, Any]]:
+    """The stages (and baselines) a failed worker finished, from the build's log lines: test
+    NDCG@10 with its CI, the .tflite KiB (stages) and the training seconds."""
     done = {}
     for line in log.read_text(errors="replace").replace("\r", "\n").splitlines():
-        m = pattern.match(line.strip())
+        m = _STAGE_LINE.match(line.strip())
         if m:
-            done[m.group(1)] = float(m.group(2))
+            name, ndcg, lo, hi, kib, seconds = m.groups()
+            done[name] = {"ndcg@10": float(ndcg), "ndcg@10_ci": [float(lo), float(hi)],
+                          "build_seconds": float(seconds),
+                          **({"size_bytes": round(float(kib) * 1024)} if kib else {})}  # to 0.1 KiB
     return done
+
+
+def partial_numbers(log: Path) -> dict[str, Any]:
+    """`stages` and `baselines` of a size whose worker died in the build (see completed_stages);
+    empty when it finished none."""
+    done = completed_stages(log)
+    parts: dict[str, Any] = {"stages": {n: done[n] for n in STAGE_NAMES if n in done},
+                             "baselines": {n: done[n] for n in BASELINES if n in done}}
+    data = _DATA_LINE.search(log.read_text(errors="replace").replace("\r", "\n"))
+    if data:
+        users, items, interactions = (int(g) for g in data.groups())
+        parts.update(vocabulary_items=items, dataset={"users": users, "items": items, "interactions": interactions})
+    return {k: v for k, v in parts.items() if v}
 
 
 def merge_sizes(previous: dict[str, Any] | None, new: list[dict[str, Any]]) -> list[dict[str, Any]]:

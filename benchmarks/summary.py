@@ -112,7 +112,7 @@ def scale_markdown(doc: dict[str, Any]) -> str:
         table("epochs run (best validation epoch; equal = the cap ended it)", STAGE_NAMES,
               lambda st: "-" if not st.get("train") else f"{st['train']['epochs_run']} ({st['train']['best_epoch']})")
         table(".tflite size (gzip -9)", STAGE_NAMES, lambda st: "-" if "size_bytes" not in st else
-              f"{fmt_bytes(st['size_bytes'])} ({fmt_bytes(st['gzip_bytes'])})")
+              fmt_bytes(st['size_bytes']) + (f" ({fmt_bytes(st['gzip_bytes'])})" if "gzip_bytes" in st else ""))
         table("latency p50 / p99 (recommend, batch 1, 1 thread)", STAGE_NAMES,
               lambda st: "-" if "latency_p50_us" not in st
               else f"{fmt_us(st['latency_p50_us'])} / {fmt_us(st['latency_p99_us'])}")

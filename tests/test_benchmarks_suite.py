@@ -49,9 +49,22 @@ def test_run_size_reports_a_memory_cap_failure(tmp_path: Path) -> None:
 
 def test_completed_stages_and_merge(tmp_path: Path) -> None:
     log = tmp_path / "w.log"
-    log.write_text("data: x\rteacher:  50%|\nteacher          NDCG@10 0.1 [0.0, 0.2]  HR@10 0.2, 1.0 KiB  12.5 s\n"
-                   "student_fp32     NDCG@10 0.1 [0.0, 0.2]  HR@10 0.2, 1.0 KiB  3.0 s (cached)\n")
-    assert scale.completed_stages(log) == {"teacher": 12.5, "student_fp32": 3.0}
+    log.write_text("data: synthetic (9 users): 9 users, 40 items, 300 interactions\rteacher:  50%|\n"
+                   "item_transition  NDCG@10 0.0500 [0.0400, 0.0600]  HR@10 0.1000  0.1 s\n"
+                   "teacher          NDCG@10 0.1085 [0.0985, 0.1204]  HR@10 0.2, 2.0 KiB  12.5 s\n"
+                   "student_fp32     NDCG@10 0.1 [0.0, 0.2]  HR@10 0.2, 1.0 KiB  3.0 s (cached)\n"
+                   "student_fp32: 10%| 1/10 [00:01<00:09]\r")  # killed in the next stage
+    done = scale.completed_stages(log)
+    assert done["teacher"] == {"ndcg@10": 0.1085, "ndcg@10_ci": [0.0985, 0.1204], "build_seconds": 12.5,
+                               "size_bytes": 2048}
+    assert done["student_fp32"]["build_seconds"] == 3.0 and "size_bytes" not in done["item_transition"]
+    part = scale.partial_numbers(log)  # what a size that dies in its build keeps
+    assert set(part["stages"]) == {"teacher", "student_fp32"} and set(part["baselines"]) == {"item_transition"}
+    assert part["vocabulary_items"] == 40 and part["dataset"]["interactions"] == 300
+    sweep = {"machine": {}, "time_budget_s_per_size": 1.0, "memory_cap_gib": 1.0, "seconds": 1.0, "notes": [],
+             "sizes": [{"num_items": 40, "status": "failed: time budget of 1 s exceeded", **part}]}
+    text = scale_markdown(sweep)
+    assert "0.1085 [0.0985, 0.1204]" in text and "2.00 KiB" in text
     merged = scale.merge_sizes({"sizes": [{"num_items": 10, "v": 0}, {"num_items": 5, "v": 0}]},
                                [{"num_items": 10, "v": 1}])
     assert merged == [{"num_items": 5, "v": 0}, {"num_items": 10, "v": 1}]
