@@ -37,6 +37,25 @@ def target_ranks(scores: np.ndarray, targets: np.ndarray,
     return greater.astype(np.int64), ties.astype(np.int64)
 
 
+def top_k_stable(scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best columns of each row of `scores` [B, N], best first; equal scores in column
+    order: the first k of a stable argsort of -scores, without sorting the whole catalog.
+
+    A partition finds each row's k-th best score; only the columns at or above it are sorted
+    (at 722K items a full stable sort of 23 rows took 1.65 s, the partition 0.04 s)."""
+    n = scores.shape[1]
+    k = min(k, n)
+    if k >= n or k == 0:
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    kth = np.take_along_axis(scores, part, axis=1).min(axis=1)
+    out = np.empty((len(scores), k), dtype=np.int64)
+    for i, row in enumerate(scores):
+        cand = np.flatnonzero(row >= kth[i])  # the k best and every column tied with the k-th
+        out[i] = cand[np.argsort(-row[cand], kind="stable")[:k]]
+    return out
+
+
 def _harmonic(n: np.ndarray) -> np.ndarray:
     """H(n) = sum_{j=1..n} 1/j for integer arrays (exact cumsum up to max n)."""
     n = np.asarray(n, dtype=np.int64)

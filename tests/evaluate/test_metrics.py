@@ -5,8 +5,8 @@ import pytest
 
 from builder.data.dataset import EvalSplit
 from builder.evaluate.bootstrap import Bootstrap
-from builder.evaluate.evaluator import evaluate
-from builder.evaluate.metrics import per_user_metrics, target_ranks, top_k_overlap
+from builder.evaluate.evaluator import cross_entropy, evaluate
+from builder.evaluate.metrics import per_user_metrics, target_ranks, top_k_overlap, top_k_stable
 
 
 def test_ranks_exclude_padding_and_history_but_not_target():
@@ -66,3 +66,22 @@ def test_bootstrap_paired_difference():
 
 def test_top_k_overlap():
     assert top_k_overlap(np.array([[1, 2, 3, 4]]), np.array([[4, 3, 9, 8]])).tolist() == [0.5]
+
+
+@pytest.mark.parametrize("n", [3, 10, 11, 500])
+def test_top_k_stable_is_the_stable_argsort_prefix_ties_included(n):
+    rng = np.random.default_rng(n)
+    scores = np.round(rng.normal(size=(7, n)) * 2) / 2  # many ties, some at the k-th place
+    scores[0] = 1.0  # a row of one value
+    scores[1, : n // 2] = -np.inf  # masked columns, as the evaluator masks the history
+    expect = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    np.testing.assert_array_equal(top_k_stable(scores, 10), expect)
+
+
+def test_cross_entropy_matches_float64_log_softmax():
+    rng = np.random.default_rng(0)
+    scores = (rng.normal(size=(4, 1000)) * 8).astype(np.float32)
+    targets = np.array([1, 5, 999, 300])
+    s = scores[:, 1:].astype(np.float64)  # column 0 is padding
+    lse = s.max(1) + np.log(np.exp(s - s.max(1, keepdims=True)).sum(1))
+    np.testing.assert_allclose(cross_entropy(scores, targets), lse - scores[np.arange(4), targets], rtol=1e-6)
