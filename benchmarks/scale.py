@@ -95,12 +95,12 @@ def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
         # settings with seed 42, /work/exp/tied; one run)
         "teacher": {"dim": 8 if quick else 64, "blocks": 1 if quick else 2, "heads": 1 if quick else 2,
                     "dropout": 0.2, "negatives": plan.negatives, "tied": not plan.negatives, **teacher},
-        # from 100K items the student is 64 wide: at 32 its one table (input and scoring) learned
-        # slowly there (validation NDCG@10 0.0334 -> 0.0398 over the first two 300-step chunks), at
-        # 64 it tracks the teacher (0.0338 -> 0.0873; teacher 0.0805 -> 0.0968), as does a 32-wide
-        # student with an input table of its own (0.0355 -> 0.0817, the same bytes; seed 0, one run each)
         # up to 10K items the student's width is the default build's (validation widens it while it
-        # falls short of the teacher); from 100K it is fixed, since each widening repeats a 28-min stage
+        # falls short of the teacher). From 100K items it is fixed, since each widening there repeats
+        # a 19-min stage, at 64: at 32 its one table (input and scoring) learned slowly (validation
+        # NDCG@10 0.0334 -> 0.0398 over the first two 300-step chunks), at 64 it tracks the teacher
+        # (0.0338 -> 0.0873; teacher 0.0805 -> 0.0968), as does a 32-wide student with an input table
+        # of its own (0.0355 -> 0.0817, the same bytes; seed 0, one run each)
         "student": {"dim": 8 if quick else 64 if plan.chunked else 32,
                     **({"max_dim": 0} if quick or plan.chunked else {}), **student},
         "distill": distill,
@@ -323,8 +323,8 @@ def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, bu
             "candidate sets (distill.negatives, max_candidates); from 100K items every stage validates "
             "every 300 steps and has an epoch cap that fits the budget (see each stage's epochs run and "
             "best epoch). The student starts 32 wide and validation widens it up to 128 (the default "
-            "build's rule) up to 10K items; from 100K it is 64 wide, fixed. Recipe: distill, PTQ int8, QAT int8 (no pruning: LiteRT stores tables dense, "
-            "so it does not shrink the file).",
+            "build's rule) up to 10K items; from 100K it is 64 wide, fixed. Recipe: distill, PTQ int8, "
+            "QAT int8 (no pruning: LiteRT stores tables dense, so it does not shrink the file).",
             "Quality: test NDCG@10 by full-catalog ranking on a seeded subset of at most 2,000 test "
             "users (the same users validate), 95% bootstrap CIs; differences to the teacher paired on "
             "the same users.",
