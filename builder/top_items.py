@@ -30,6 +30,7 @@ from builder._keras import tf
 from builder.cache import StageCache
 from builder.evaluate.metrics import top_k_overlap
 from builder.models.teacher import SequenceModel
+from builder.progress import SILENT, Progress
 
 SEARCHES = ("auto", "exact", "index")
 # From here on the index is cheaper (and below it the exact pass takes seconds): on the trained
@@ -78,7 +79,8 @@ def resolve_search(search: str, num_items: int) -> str:
 
 
 def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, search: str = "exact",
-                      chunk_bytes: int = 256 << 20, seed: int = 0, cache: StageCache | None = None) -> TopItems:
+                      chunk_bytes: int = 256 << 20, seed: int = 0, cache: StageCache | None = None,
+                      progress: Progress = SILENT) -> TopItems:
     """Every training position's k best items by the frozen teacher (padding excluded).
 
     The last result is kept: every student stage of a build (distill, widths, prune, QAT) asks for
@@ -86,7 +88,7 @@ def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, search
     a `cache` (the build's stage cache) they are also stored on disk under a key of the teacher's
     weights, the windows and the search, so that a rebuild with the same teacher (another student,
     a resumed build) reads them instead of searching again (243 s on the AMD EPYC host and
-    539 s on the Xeon at 100K items)."""
+    539 s on the Xeon at 100K items). A search shows a bar over the training windows."""
     n = int(teacher.sequence.output_shape[-1])
     search = resolve_search(search, n)
     checksum = sum(float(tf.reduce_sum(w)) for w in teacher.sequence.weights)  # no host copy of the table
@@ -103,9 +105,9 @@ def teacher_top_items(teacher: SequenceModel, inputs: np.ndarray, k: int, search
         return _TOP_ITEMS[memo]
     t0 = time.perf_counter()
     if search == "exact":
-        found = TopItems(_exact(teacher, inputs, k, chunk_bytes), "exact", 0.0)
+        found = TopItems(_exact(teacher, inputs, k, chunk_bytes, progress), "exact", 0.0)
     else:
-        found = _indexed(teacher, inputs, k, shape, chunk_bytes, seed)
+        found = _indexed(teacher, inputs, k, shape, chunk_bytes, seed, progress)
     found = _TOP_ITEMS[memo] = replace(found, seconds=time.perf_counter() - t0)
     if cache is not None:
         cache.save_arrays(STORE_NAME, key, {"items": found.items},
@@ -130,7 +132,8 @@ def _store_key(teacher: SequenceModel, inputs: np.ndarray, k: int, search: str, 
     return h.hexdigest()[:16]
 
 
-def _exact(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int) -> np.ndarray:
+def _exact(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int,
+           progress: Progress = SILENT) -> np.ndarray:
     w, length = inputs.shape
     n = int(teacher.sequence.output_shape[-1])
     mask = tf.constant(np.r_[-1e9, np.zeros(n - 1)].astype(np.float32))
@@ -138,8 +141,10 @@ def _exact(teacher: SequenceModel, inputs: np.ndarray, k: int, chunk_bytes: int)
                       reduce_retracing=True)
     rows = max(1, chunk_bytes // (length * n * 4))
     out = np.empty((w, length, min(k, n - 1)), np.int32)
-    for start in range(0, w, rows):
-        out[start:start + rows] = top(tf.constant(inputs[start:start + rows])).numpy()
+    with progress.bar(f"teacher top-{k} (exact)", w, unit="window") as bar:
+        for start in range(0, w, rows):
+            out[start:start + rows] = top(tf.constant(inputs[start:start + rows])).numpy()
+            bar.update(min(rows, w - start))
     return out
 
 
@@ -181,7 +186,7 @@ def index_shape(num_items: int) -> tuple[int, int]:
 
 
 def _indexed(teacher: SequenceModel, inputs: np.ndarray, k: int, shape: tuple[int, int], chunk_bytes: int,
-             seed: int) -> TopItems:
+             seed: int, progress: Progress = SILENT) -> TopItems:
     import faiss
 
     rows = scoring_rows(teacher)[1:]  # padding (item 0) is never a candidate
@@ -201,11 +206,15 @@ def _indexed(teacher: SequenceModel, inputs: np.ndarray, k: int, shape: tuple[in
         if recall >= RECALL_TARGET or nprobe >= nlist:
             break
         nprobe = min(nlist, 2 * nprobe)
+    progress.info(f"teacher top-{k}: FAISS IVF index, {nlist} lists, {nprobe} scanned per query "
+                  f"(sample recall@{k} {recall:.3f}); searching {len(queries):,} positions")
     out = np.zeros((inputs.size, k), np.int32)
-    step = max(1, chunk_bytes // (dim * 4 * 8))
-    for start in range(0, len(queries), step):
-        _, labels = index.search(queries[start:start + step], k)
-        out[flat[start:start + step]] = labels + 1  # row r is item r + 1
+    step = max(1, min(chunk_bytes // (dim * 4 * 8), 65_536))
+    with progress.bar(f"teacher top-{k} (index)", len(queries), unit="position") as bar:
+        for start in range(0, len(queries), step):
+            _, labels = index.search(queries[start:start + step], k)
+            out[flat[start:start + step]] = labels + 1  # row r is item r + 1
+            bar.update(len(labels))
     return TopItems(out.reshape(*inputs.shape, k), "index", 0.0, recall, nlist, nprobe)
 
 

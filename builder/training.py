@@ -290,7 +290,8 @@ def train(
                                    fit.seed, cap=spec.max_candidates)
     hard, top_info = None, None
     if loss == "candidates" and distill and spec.top_k:
-        top = teacher_top_items(teacher, inputs, spec.top_k, spec.top_k_search, seed=fit.seed, cache=fit.cache)
+        top = teacher_top_items(teacher, inputs, spec.top_k, spec.top_k_search, seed=fit.seed, cache=fit.cache,
+                                progress=progress)
         hard, top_info = top.items, top.summary()
         progress.info(f"{desc}: {top.describe()}")
     step = training_step(model, spec, optimizer, loss=loss, teacher=teacher if distill else None,

@@ -218,3 +218,26 @@ def test_the_index_search_finds_the_teachers_top_items_and_reports_its_recall(mo
     assert more.nprobe > 2 and more.recall >= 0.9 and more.recall == pytest.approx(true)
     assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS) == "index"
     assert top_items.resolve_search("auto", top_items.INDEX_MIN_ITEMS - 1) == "exact"
+
+
+def test_the_top_items_search_says_what_it_scans_and_shows_a_bar(capsys):
+    """A search over a big catalog runs for minutes: it prints the index's settled shape before
+    the long pass and a bar over what it searches (exact: windows, index: positions)."""
+    from builder import top_items
+    from builder.progress import Progress
+
+    n, length = 3000, 5
+    set_seed(4)
+    teacher = build_teacher(n, length, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0, negatives=16))
+    x = np.random.default_rng(2).integers(1, n, size=(60, length)).astype(np.int32)
+    top_items._TOP_ITEMS.clear()
+    top_items.teacher_top_items(teacher, x, 5, "index", progress=Progress(1))
+    err = capsys.readouterr().err
+    assert "lists" in err and "scanned per query" in err and f"searching {x.size:,} positions" in err
+    assert "teacher top-5 (index)" in err and "position" in err
+    top_items._TOP_ITEMS.clear()
+    top_items.teacher_top_items(teacher, x, 5, "exact", progress=Progress(1))
+    assert "teacher top-5 (exact)" in capsys.readouterr().err
+    top_items._TOP_ITEMS.clear()
+    top_items.teacher_top_items(teacher, x, 5, "exact")  # silent by default
+    assert capsys.readouterr().err == ""
