@@ -186,36 +186,67 @@ def run_baselines(ctx: Context) -> list[StageResult]:
 
 def teacher_key_fields(cfg: Any) -> dict[str, Any]:
     """A teacher config's part of its cache key: what it was before candidates, generations,
-    negatives and tied existed, for every config that leaves them at their defaults."""
-    return key_fields(cfg, drop=("generations", "candidates"), new=("negatives", "tied"))
+    negatives, tied and popularity_prior existed, for every config that leaves them at their
+    defaults; popularity_prior counts only where it makes the model (true, full softmax)."""
+    plain = cfg.popularity_prior is not True or cfg.negatives
+    return key_fields(cfg, drop=("generations", "candidates") + (("popularity_prior",) if plain else ()),
+                      new=("negatives", "tied"))
+
+
+def popularity_lead(ctx: Context, model: Any) -> dict[str, float]:
+    """The teacher's paired NDCG@10 lead over most-popular on the validation users, with its CI."""
+    from builder.models.baselines import MostPopular
+
+    valid = ctx.fit_data().valid
+    mine = evaluate(keras_scorer(model.last), valid, ctx.max_len, "validation").per_user["ndcg@10"]
+    popular = evaluate(MostPopular(ctx.dataset.train_sequences(), ctx.dataset.num_items), valid,
+                       ctx.max_len, "validation").per_user["ndcg@10"]
+    ev = ctx.cfg.evaluate
+    return Bootstrap.create(len(mine), ev.bootstrap_samples, ev.confidence, seed=ctx.cfg.seed).paired(mine, popular)
 
 
 def run_teacher(ctx: Context) -> StageResult:
     """Train (or load) the teacher: the best on validation among the config and its
-    `teacher.candidates`; with `teacher.generations` > 1, born-again rounds after it."""
+    `teacher.candidates` (and, with `teacher.popularity_prior: auto`, the best one again with the
+    prior when it did not beat most-popular on validation); with `teacher.generations` > 1,
+    born-again rounds after it."""
     from builder.export.tflite import convert
     from builder.models.teacher import build_teacher
     from builder.training import spec_from, train
 
     base = ctx.cfg.teacher
     t0 = time.perf_counter()
-    tried: list[Trained] = []
-    for i, cfg in enumerate(base.candidate_configs()):
-        arch = teacher_key_fields(cfg)
-        key = ctx.key("", ctx.cfg.data, arch)
+    labels = [candidate_label(base, i) for i in range(len(base.candidate_configs()))]
+
+    def trained(name: str, cfg: Any, label: str) -> Trained:
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
-        desc = "teacher" if not base.candidates else f"teacher ({candidate_label(base, i)})"
+        key = ctx.key("", ctx.cfg.data, teacher_key_fields(cfg))
+        desc = "teacher" if len(labels) == 1 and name == "teacher" else f"teacher ({label})"
         meta, cached, _ = cached_or_train(
-            ctx, "teacher" if i == 0 else f"teacher_candidate{i}", key, model.sequence,
+            ctx, name, key, model.sequence,
             lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc=desc))})
-        tried.append(Trained(cfg, model, key, meta, cached))
+        return Trained(cfg, model, key, meta, cached)
+
+    tried = [trained("teacher" if i == 0 else f"teacher_candidate{i}", cfg, labels[i])
+             for i, cfg in enumerate(base.candidate_configs())]
     best = max(range(len(tried)), key=lambda i: tried[i].val)
+    rescue = None  # auto: a plain teacher (sampled softmax has the prior) must beat popularity
+    if base.popularity_prior == "auto" and tried[best].model.prior is None:
+        rescue = popularity_lead(ctx, tried[best].model)
+        if rescue["ci_low"] <= 0:
+            ctx.progress.info(
+                f"teacher: validation NDCG@10 {tried[best].val:.4f} is not above most-popular's (paired "
+                f"{rescue['value']:+.4f} [{rescue['ci_low']:+.4f}, {rescue['ci_high']:+.4f}]): it did not learn "
+                "beyond popularity; training it again with a log-popularity prior (teacher.popularity_prior)")
+            labels.append(f"{labels[best]}, popularity prior")
+            tried.append(trained("teacher_prior", replace(tried[best].config, popularity_prior=True), labels[-1]))
+            best = max(range(len(tried)), key=lambda i: tried[i].val)
     t = tried[best]
     cfg, model, key, meta, cached = t.config, t.model, t.key, t.meta, t.cached
     chosen = ""
     if len(tried) > 1:
-        chosen = (f"; {candidate_label(base, best)} chosen on validation NDCG@10 among "
-                  + ", ".join(f"{candidate_label(base, i)} {t.val:.4f}" for i, t in enumerate(tried)))
+        chosen = (f"; {labels[best]} chosen on validation NDCG@10 among "
+                  + ", ".join(f"{labels[i]} {t.val:.4f}" for i, t in enumerate(tried)))
         ctx.progress.info(f"teacher: {chosen[2:]}")
     vals = [meta["train"]["best_val_ndcg10"]]
     dc = ctx.cfg.distill
@@ -238,13 +269,15 @@ def run_teacher(ctx: Context) -> StageResult:
     blob = convert(model.last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items)
     born = (f"; born-again generation {vals.index(max(vals)) + 1} of {len(vals)} (validation NDCG@10 "
             f"{', '.join(f'{v:.4f}' for v in vals)})" if len(vals) > 1 else "")
-    loss = (f"sampled softmax with {cfg.negatives} negatives and a log-popularity prior "
-            f"({meta['train'].get('prior_scale')} x log q, chosen on validation)" if cfg.negatives
-            else "full-softmax CE on every position")
+    prior = (f"a log-popularity prior ({meta['train'].get('prior_scale')} x log q, chosen on validation)"
+             if model.prior is not None else "")
+    loss = (f"sampled softmax with {cfg.negatives} negatives and {prior}" if cfg.negatives
+            else "full-softmax CE on every position" + (f", scores with {prior}" if prior else ""))
     desc = (f"SASRec teacher: {cfg.blocks} blocks, dim {cfg.dim}, {cfg.heads} heads, dropout {cfg.dropout}, "
             f"{loss}{chosen}{born} (fp32 .tflite)")
     extra = {"train": meta["train"], "generations_val_ndcg10": vals,
-             "candidates_val_ndcg10": {candidate_label(base, i): t.val for i, t in enumerate(tried)}}
+             "candidates_val_ndcg10": {labels[i]: t.val for i, t in enumerate(tried)},
+             "validation_lead_over_most_popular": rescue}
     stage = export_tflite(ctx, "teacher", blob, model.last, desc, count_params(model.last),
                           train_s, cached and all(t.cached for t in tried), extra=extra)
     ctx.teacher, ctx.teacher_key, ctx.teacher_val = model, key, max(vals)
@@ -360,7 +393,10 @@ def paired_comparisons(ctx: Context, stages: list[StageResult]) -> list[dict[str
 
 
 def check_gate(ctx: Context, stages: list[StageResult], final: str | None) -> dict[str, Any]:
-    """Max relative NDCG@10 drop of the final model vs the teacher (config evaluate.max_ndcg_drop)."""
+    """The build's verdict on test: the final model at most `evaluate.max_ndcg_drop` (relative
+    NDCG@10) below the teacher, and (`evaluate.teacher_beats_popularity`) a teacher above the
+    most-popular baseline with a paired CI that excludes 0: a teacher at popularity level learned
+    nothing a student could take from it, and a ratio to it says nothing."""
     limit = ctx.cfg.evaluate.max_ndcg_drop
     names = [s.name for s in stages]
     if final is None:
@@ -372,10 +408,22 @@ def check_gate(ctx: Context, stages: list[StageResult], final: str | None) -> di
     f = ctx.results[final].mean("ndcg@10")
     drop = (t - f) / t if t > 0 else 0.0
     passed = drop <= limit
-    return {"status": "passed" if passed else "failed", "model": final, "teacher_ndcg@10": t,
-            "final_ndcg@10": f, "relative_drop": drop, "max_relative_drop": limit,
-            "message": (f"{final} NDCG@10 {f:.4f} is {abs(drop):.1%} {'below' if drop > 0 else 'above'} "
-                        f"the teacher's {t:.4f} (allowed: {limit:.1%} below)")}
+    message = (f"{final} NDCG@10 {f:.4f} is {abs(drop):.1%} {'below' if drop > 0 else 'above'} "
+               f"the teacher's {t:.4f} (allowed: {limit:.1%} below)")
+    out = {"model": final, "teacher_ndcg@10": t, "final_ndcg@10": f, "relative_drop": drop,
+           "max_relative_drop": limit}
+    if ctx.cfg.evaluate.teacher_beats_popularity and "most_popular" in ctx.results:
+        popular = ctx.results["most_popular"]
+        d = ctx.boot.paired(ctx.results["teacher"].per_user["ndcg@10"], popular.per_user["ndcg@10"])
+        out["teacher_vs_most_popular"] = d
+        if d["ci_low"] <= 0:
+            passed = False
+            message = (f"the teacher did not learn beyond popularity: its NDCG@10 {t:.4f} against "
+                       f"most-popular's {popular.mean('ndcg@10'):.4f}, paired {d['value']:+.4f} "
+                       f"[{d['ci_low']:+.4f}, {d['ci_high']:+.4f}], so its students have nothing to learn "
+                       f"from it ({message}); teacher.candidates with other settings may train one that "
+                       "does (evaluate.teacher_beats_popularity: false turns this check off)")
+    return {"status": "passed" if passed else "failed", **out, "message": message}
 
 
 def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) -> Context:

@@ -88,7 +88,7 @@ class TrainResult:
     best_val_ndcg10: float
     seconds: float
     history: list[dict[str, float]] = field(default_factory=list)
-    prior_scale: float | None = None  # sampled softmax: the served multiple of log q (choose_prior_scale)
+    prior_scale: float | None = None  # a model with a prior: the served multiple of log q (choose_prior_scale)
     top_items: dict[str, Any] | None = None  # candidate KD: how the teacher's top-k were found (builder.top_items)
 
 
@@ -285,6 +285,8 @@ def train(
     sampler: NegativeSampler | CandidateSampler | None = None
     if loss == "sampled":
         sampler = prepare_sampling(model, targets, spec.negatives, fit.seed)
+    elif model.prior is not None:  # a full-softmax teacher with a popularity prior
+        model.prior.set(log_popularity(targets, int(seq.output_shape[-1])))
     elif loss == "candidates":
         sampler = CandidateSampler(log_popularity(targets, int(seq.output_shape[-1])), spec.negatives,
                                    fit.seed, cap=spec.max_candidates)
@@ -356,8 +358,8 @@ def train(
     if best_weights is not None:
         seq.set_weights(best_weights)
     prior_scale = None
-    if loss == "sampled" and valid is not None:
-        prior_scale, best = choose_prior_scale(model, sampler.log_q, valid, fit.max_len)
+    if model.prior is not None and valid is not None:
+        prior_scale, best = choose_prior_scale(model, model.prior.log_q.numpy(), valid, fit.max_len)
         progress.debug(f"  {desc}: prior {prior_scale} x log q chosen on validation (NDCG@10 {best:.4f})")
     return TrainResult(epoch, best_epoch, best, time.perf_counter() - t0, history, prior_scale, top_info)
 
@@ -367,13 +369,14 @@ PRIOR_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 
 def choose_prior_scale(model: SequenceModel, log_q: np.ndarray, valid: EvalSplit,
                        max_len: int) -> tuple[float, float]:
-    """The multiple of log q a sampled-softmax model serves, chosen on validation NDCG@10 (1 on ties).
+    """The multiple of log q a model with a prior serves, chosen on validation NDCG@10 (1 on ties).
 
     The scale only reweighs popularity against the learned h.e, so it is chosen after training,
     on validation, like any other serving constant. A scale above 1 won on every catalog
     measured (1.25-1.75; benchmarks/results/sampled_softmax*.md). A probe that gave a
     full-softmax teacher the same prior found 1.25 better there too, so the effect is not only
-    that sampling pushes rarely drawn items down less often than full softmax does.
+    that sampling pushes rarely drawn items down less often than full softmax does; a full-
+    softmax teacher trained with the prior (`teacher.popularity_prior`) gets the same choice.
     """
     best_scale, best = 1.0, -1.0
     for scale in sorted(PRIOR_SCALES, key=lambda s: abs(s - 1.0)):  # 1 first: it wins ties

@@ -40,6 +40,14 @@ def test_impossible_values_name_the_key(section, key, value):
         BuildConfig.from_dict({section: {key: value}})
 
 
+def test_a_sampled_softmax_teacher_keeps_its_popularity_prior():
+    with pytest.raises(ConfigError, match="teacher.popularity_prior"):
+        BuildConfig.from_dict({"teacher": {"negatives": 64, "popularity_prior": False}})
+    with pytest.raises(ConfigError, match="'teacher.popularity_prior': must be true, false or auto"):
+        BuildConfig.from_dict({"teacher": {"popularity_prior": "sometimes"}})
+    assert BuildConfig.from_dict({"teacher": {"negatives": 64}}).teacher.popularity_prior == "auto"
+
+
 def test_yaml_and_toml_files(tmp_path: Path):
     y = tmp_path / "c.yaml"
     y.write_text("teacher:\n  dim: 32\n")

@@ -1,4 +1,7 @@
 """The recipe is data: entries resolve to registered steps; bad recipes name the entry at fault."""
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from builder.config import DEFAULT_RECIPE, BuildConfig, ConfigError, PruneConfig, load_config
@@ -48,22 +51,54 @@ def test_entry_without_a_step_name_is_refused_when_the_config_loads():
         _recipe({"step": "distill"}, "qat")
 
 
-def test_gate_message_says_above_or_below():
+def _gate_ctx(per_user: dict[str, np.ndarray], **evaluate):
     from types import SimpleNamespace
 
+    from builder.evaluate.bootstrap import Bootstrap
+
+    n = len(next(iter(per_user.values())))
+    results = {k: SimpleNamespace(mean=lambda m, v=v: float(v.mean()), per_user={"ndcg@10": v})
+               for k, v in per_user.items()}
+    return SimpleNamespace(cfg=load_config("default", overrides={"evaluate": evaluate}), results=results,
+                           boot=Bootstrap.create(n, 200, seed=0))
+
+
+def _users(mean: float, n: int = 400, seed: int = 0) -> np.ndarray:
+    """Per-user NDCG@10 values (0 or 1 hits) with the given mean, over n users."""
+    v = np.zeros(n)
+    v[np.random.default_rng(seed).choice(n, int(round(mean * n)), replace=False)] = 1.0
+    return v
+
+
+def test_gate_message_says_above_or_below():
     from builder.pipeline import check_gate
 
-    def ctx(teacher: float, final: float):
-        mean = {"teacher": teacher, "final_int8": final}
-        return SimpleNamespace(cfg=load_config("default"),
-                               results={k: SimpleNamespace(mean=lambda m, v=v: v) for k, v in mean.items()})
+    stages = [SimpleNamespace(name="teacher"), SimpleNamespace(name="final_int8")]
+    popular = np.zeros(400)
+    better = check_gate(_gate_ctx({"teacher": _users(0.25), "final_int8": _users(0.2525, seed=1),
+                                   "most_popular": popular}), stages, "final_int8")
+    assert better["status"] == "passed" and "1.0% above the teacher's 0.2500" in better["message"]
+    worse = check_gate(_gate_ctx({"teacher": _users(0.25), "final_int8": _users(0.2, seed=1),
+                                  "most_popular": popular}), stages, "final_int8")
+    assert worse["status"] == "failed" and "20.0% below the teacher's 0.2500" in worse["message"]
+    assert check_gate(_gate_ctx({"teacher": popular}), stages, None)["status"] == "not_applicable"
+
+
+def test_gate_fails_a_teacher_that_did_not_learn_beyond_popularity():
+    from builder.pipeline import check_gate
 
     stages = [SimpleNamespace(name="teacher"), SimpleNamespace(name="final_int8")]
-    better = check_gate(ctx(0.1111, 0.1114), stages, "final_int8")
-    assert better["status"] == "passed" and "0.3% above the teacher's 0.1111" in better["message"]
-    worse = check_gate(ctx(0.1000, 0.0900), stages, "final_int8")
-    assert worse["status"] == "failed" and "10.0% below the teacher's 0.1000" in worse["message"]
-    assert check_gate(ctx(0.1, 0.1), stages, None)["status"] == "not_applicable"
+    teacher = _users(0.1)
+    # the teacher is most-popular plus two users: the final model keeps 100% of it, and that means nothing
+    popular = teacher.copy()
+    popular[np.flatnonzero(teacher)[:2]] = 0.0
+    per_user = {"teacher": teacher, "final_int8": teacher.copy(), "most_popular": popular}
+    gate = check_gate(_gate_ctx(per_user), stages, "final_int8")
+    assert gate["status"] == "failed" and gate["relative_drop"] == 0.0
+    assert "did not learn beyond popularity" in gate["message"] and "0.0950" in gate["message"]
+    assert gate["teacher_vs_most_popular"]["ci_low"] <= 0
+    off = check_gate(_gate_ctx(per_user, teacher_beats_popularity=False), stages, "final_int8")
+    assert off["status"] == "passed" and "teacher_vs_most_popular" not in off
 
 
 def test_report_says_whether_the_teacher_is_the_ceiling():

@@ -41,6 +41,33 @@ def _tiny_teacher(seed: int, dropout: float):
     return ds, model, *training_windows(ds.train_sequences(), 6)
 
 
+def test_full_softmax_teacher_scores_with_the_training_popularity_at_a_validated_scale():
+    from builder.sampled import log_popularity
+    from builder.training import PRIOR_SCALES
+
+    ds, _, x, y = _tiny_teacher(3, dropout=0.0)
+    set_seed(3)
+    model = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0,
+                                                         popularity_prior=True))
+    res = train(model, FitData(x, y, ds.validation(), 6, SILENT),
+                TrainSpec(epochs=2, batch_size=32, learning_rate=1e-2), desc="t")
+    assert res.prior_scale in PRIOR_SCALES
+    np.testing.assert_allclose(model.prior.log_q.numpy(), res.prior_scale * log_popularity(y, ds.num_items),
+                               rtol=1e-6)
+    # the served scores are h.e + s log q: the prior moves every user's ranking the same way
+    h = model.hidden(x[:4]).numpy()[:, -1]
+    table = model.sequence.get_layer("items").embeddings.numpy()
+    np.testing.assert_allclose(model.last(x[:4]).numpy(), h @ table.T + model.prior.log_q.numpy(),
+                               rtol=1e-4, atol=1e-4)
+
+    set_seed(3)
+    plain = build_teacher(ds.num_items, 6, TeacherConfig(dim=8, blocks=1, heads=1, dropout=0.0))  # auto
+    res = train(plain, FitData(x, y, ds.validation(), 6, SILENT),
+                TrainSpec(epochs=1, batch_size=32, learning_rate=1e-2), desc="t")
+    assert plain.prior is None and res.prior_scale is None
+    assert "item_prior" not in [layer.name for layer in plain.sequence.layers]
+
+
 def test_same_seed_same_weights():
     def once():
         _, model, x, y = _tiny_teacher(5, dropout=0.1)

@@ -358,8 +358,9 @@ class ScoreFloor(keras.layers.Layer):
 class ItemPrior(keras.layers.Layer):
     """logits [.., N] -> logits + log q: a fixed (non-trainable) per-item log-popularity prior.
 
-    A teacher trained with sampled softmax scores h.e + log q (builder.sampled); q is set
-    from the training targets when training starts (`set`) and saved with the weights.
+    A teacher scores h.e + log q (`teacher.popularity_prior`; builder.sampled for sampled
+    softmax); q is set from the training targets when training starts (`set`), its scale is
+    chosen on validation after training, and both are saved with the weights.
     """
 
     def __init__(self, num_items: int, **kwargs: Any) -> None:

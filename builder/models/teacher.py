@@ -2,8 +2,9 @@
 
 Trained with full-softmax cross-entropy over the catalog on every position
 (the recipe behind the best published full-ranking SASRec numbers), or, for
-large catalogs, sampled softmax (`teacher.negatives`, builder.sampled), whose
-scores carry a fixed log-popularity prior (`ItemPrior`). The item table is shared
+large catalogs, sampled softmax (`teacher.negatives`, builder.sampled). The scores
+carry a fixed log-popularity prior (`ItemPrior`, `teacher.popularity_prior`; always
+with sampled softmax), so the table learns what differs from popularity. The item table is shared
 between input and output (`teacher.tied`), or the history is read through a table of its own:
 then an item's input row is free to point at the items that follow it, which a shared table
 can only do through its one geometry.
@@ -25,7 +26,7 @@ class SequenceModel:
     sequence: keras.Model  # ids [B, L] -> logits [B, L, N]
     last: keras.Model  # ids [B, L] -> logits [B, N]
     hidden: keras.Model | None = None  # ids [B, L] -> [B, L, C], the vectors `items` scores (sampled softmax)
-    prior: ItemPrior | None = None  # the scores' fixed log-popularity prior (sampled softmax)
+    prior: ItemPrior | None = None  # the scores' fixed log-popularity prior (teacher.popularity_prior)
     items: keras.layers.Layer | None = None  # the scoring layer (possibly wrapped): (hidden, ids [U]) -> [B, L, U]
 
     def candidate_logits(self, x: tf.Tensor, ids: tf.Tensor, training: bool) -> tf.Tensor:
@@ -63,7 +64,7 @@ def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceM
         x = keras.layers.Add()([x, keras.layers.Dropout(cfg.dropout)(y)])
         x = keras.layers.Multiply()([x, mask])
     h = keras.layers.LayerNormalization(epsilon=1e-6, name="final_ln")(x)
-    prior = ItemPrior(num_items, name="item_prior") if cfg.negatives else None
+    prior = ItemPrior(num_items, name="item_prior") if cfg.popularity_prior is True or cfg.negatives else None
     scores = prior if prior is not None else (lambda logits: logits)
     seq = keras.Model(ids, scores(items(h)), name="teacher_sequence")
     last = keras.Model(ids, scores(items(LastStep(name="last")(h))), name="teacher")
