@@ -238,7 +238,7 @@ def run_teacher(ctx: Context) -> StageResult:
                 f"teacher: validation NDCG@10 {tried[best].val:.4f} is not above most-popular's (paired "
                 f"{rescue['value']:+.4f} [{rescue['ci_low']:+.4f}, {rescue['ci_high']:+.4f}]): it did not learn "
                 "beyond popularity; training it again with a log-popularity prior (teacher.popularity_prior)")
-            labels.append(f"{labels[best]}, popularity prior")
+            labels.append(f"{labels[best]} + popularity prior")
             tried.append(trained("teacher_prior", replace(tried[best].config, popularity_prior=True), labels[-1]))
             best = max(range(len(tried)), key=lambda i: tried[i].val)
     t = tried[best]

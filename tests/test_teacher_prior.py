@@ -20,11 +20,11 @@ def test_a_teacher_at_popularity_level_is_trained_again_with_the_prior(tmp_path)
     lead = stage.extra["validation_lead_over_most_popular"]
     assert lead["ci_low"] <= 0  # the random plain teacher is no better than most-popular
     vals = stage.extra["candidates_val_ndcg10"]
-    assert list(vals) == ["teacher", "teacher, popularity prior"]
+    assert list(vals) == ["teacher", "teacher + popularity prior"]
     # with the prior, the same untrained network ranks like most-popular: validation keeps it
-    assert vals["teacher, popularity prior"] > vals["teacher"]
+    assert vals["teacher + popularity prior"] > vals["teacher"]
     assert ctx.teacher.prior is not None and "log-popularity prior" in stage.description
-    assert "teacher, popularity prior chosen on validation" in stage.description
+    assert "teacher + popularity prior chosen on validation" in stage.description
     again_ctx, again = _teacher(tmp_path)  # a rerun finds both teachers in the cache
     assert again.cached and again.metrics == stage.metrics
 
