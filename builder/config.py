@@ -202,6 +202,11 @@ class TeacherConfig(TrainingConfig):
     # validation). Sampled softmax always has the prior.
     popularity_prior: bool | str = "auto"
 
+    @property
+    def scores_with_prior(self) -> bool:
+        """Whether this teacher's scores carry the popularity prior (always with sampled softmax)."""
+        return self.popularity_prior is True or self.negatives > 0
+
     def candidate_configs(self) -> list["TeacherConfig"]:
         """This config, then one per candidate (overrides applied, checked like the section)."""
         if not self.candidates:

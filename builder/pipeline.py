@@ -188,7 +188,7 @@ def teacher_key_fields(cfg: Any) -> dict[str, Any]:
     """A teacher config's part of its cache key: what it was before candidates, generations,
     negatives, tied and popularity_prior existed, for every config that leaves them at their
     defaults; popularity_prior counts only where it makes the model (true, full softmax)."""
-    plain = cfg.popularity_prior is not True or cfg.negatives
+    plain = not cfg.scores_with_prior or cfg.negatives  # sampled softmax: the prior is implied
     return key_fields(cfg, drop=("generations", "candidates") + (("popularity_prior",) if plain else ()),
                       new=("negatives", "tied"))
 
@@ -221,7 +221,7 @@ def run_teacher(ctx: Context) -> StageResult:
     def trained(name: str, cfg: Any, label: str) -> Trained:
         model = build_teacher(ctx.dataset.num_items, ctx.max_len, cfg)
         key = ctx.key("", ctx.cfg.data, teacher_key_fields(cfg))
-        desc = "teacher" if len(labels) == 1 and name == "teacher" else f"teacher ({label})"
+        desc = "teacher" if name == "teacher" and not base.candidates else f"teacher ({label})"
         meta, cached, _ = cached_or_train(
             ctx, name, key, model.sequence,
             lambda: {"train": asdict(train(model, ctx.fit_data(), spec_from(cfg), desc=desc))})
@@ -231,7 +231,7 @@ def run_teacher(ctx: Context) -> StageResult:
              for i, cfg in enumerate(base.candidate_configs())]
     best = max(range(len(tried)), key=lambda i: tried[i].val)
     rescue = None  # auto: a plain teacher (sampled softmax has the prior) must beat popularity
-    if base.popularity_prior == "auto" and tried[best].model.prior is None:
+    if base.popularity_prior == "auto" and not tried[best].config.scores_with_prior:
         rescue = popularity_lead(ctx, tried[best].model)
         if rescue["ci_low"] <= 0:
             ctx.progress.info(

@@ -52,8 +52,6 @@ def test_entry_without_a_step_name_is_refused_when_the_config_loads():
 
 
 def _gate_ctx(per_user: dict[str, np.ndarray], **evaluate):
-    from types import SimpleNamespace
-
     from builder.evaluate.bootstrap import Bootstrap
 
     n = len(next(iter(per_user.values())))

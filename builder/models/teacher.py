@@ -64,7 +64,7 @@ def build_teacher(num_items: int, max_len: int, cfg: TeacherConfig) -> SequenceM
         x = keras.layers.Add()([x, keras.layers.Dropout(cfg.dropout)(y)])
         x = keras.layers.Multiply()([x, mask])
     h = keras.layers.LayerNormalization(epsilon=1e-6, name="final_ln")(x)
-    prior = ItemPrior(num_items, name="item_prior") if cfg.popularity_prior is True or cfg.negatives else None
+    prior = ItemPrior(num_items, name="item_prior") if cfg.scores_with_prior else None
     scores = prior if prior is not None else (lambda logits: logits)
     seq = keras.Model(ids, scores(items(h)), name="teacher_sequence")
     last = keras.Model(ids, scores(items(LastStep(name="last")(h))), name="teacher")
