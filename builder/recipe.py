@@ -11,6 +11,7 @@ A new technique is a config class, a function and one `register()` call.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -82,6 +83,9 @@ def resolve(cfg: BuildConfig) -> list[Step]:
             raise ConfigError(f"config key '{where}': step '{d.name}' needs a student; put a "
                               "'distill' step before it")
         options = {k: v for k, v in entry.items() if k not in ("step", "name")}
+        if d.name == "assistant":  # a teacher: a dense table unless the entry says otherwise
+            options = {"table_rank": 0, "table_buckets": 0, "table_head": None, **options}
+            options.setdefault("dim", assistant_dim(cfg.student.dim, cfg.teacher.dim))
         config = _step_config(cfg, d, options, where)
         stage = entry.get("name") or d.stage(label)
         if not isinstance(stage, str) or stage in names or stage in RESERVED_STAGES:
@@ -103,6 +107,14 @@ def resolve(cfg: BuildConfig) -> list[Step]:
 
 
 RESERVED_STAGES = ("teacher", "most_popular", "item_transition")
+
+
+def assistant_dim(student_dim: int, teacher_dim: int) -> int:
+    """An assistant's default width: the power of two nearest the geometric mean of the student's
+    and the teacher's (32 and 128 -> 64; ties go to the wider), kept between the two: halfway
+    between them in capacity, as TAKD places its assistants."""
+    mid = math.sqrt(student_dim * teacher_dim)
+    return min(max(2 ** math.floor(math.log2(mid) + 0.5), student_dim), max(student_dim, teacher_dim))
 
 
 def _step_config(cfg: BuildConfig, d: StepDef, options: dict[str, Any], where: str) -> Any:
@@ -218,7 +230,7 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
                         extra={"train": run.meta["train"], "takes_over": takes_over})
     ctx.progress.info(f"{step.stage}: {verdict}")
     if takes_over:
-        ctx.teacher, ctx.teacher_key, ctx.teacher_val = v, run.key, val
+        ctx.teacher, ctx.teacher_key, ctx.teacher_val, ctx.teacher_stage = v, run.key, val, step.stage
     return chain, [row]
 
 

@@ -14,9 +14,21 @@ def _recipe(*entries):
 
 def test_default_recipe_resolves_to_the_documented_stages():
     steps = resolve(load_config("default"))
-    assert [s.stage for s in steps] == ["student_fp32", "student_nodistill_fp32", "student_ptq_int8",
-                                        "pruned_fp32", "pruned_ptq_int8", "final_int8"]
+    assert [s.stage for s in steps] == ["assistant_fp32", "student_fp32", "student_nodistill_fp32",
+                                        "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
     assert [s.definition.name for s in steps] == [e["step"] for e in DEFAULT_RECIPE]
+    assert steps[0].config.dim == 64  # default preset: student 32, teacher 128
+
+
+@pytest.mark.parametrize("student, teacher, expected", [
+    (32, 128, 64), (32, 64, 64), (16, 128, 64), (8, 16, 16), (32, 32, 32), (16, 256, 64), (12, 128, 32)])
+def test_an_assistant_without_a_width_sits_halfway_between_student_and_teacher(student, teacher, expected):
+    from builder.recipe import assistant_dim
+
+    assert assistant_dim(student, teacher) == expected
+    cfg = BuildConfig.from_dict({"student": {"dim": student}, "teacher": {"dim": teacher, "heads": 1},
+                                 "recipe": [{"step": "assistant"}, {"step": "distill"}, {"step": "qat"}]})
+    assert resolve(cfg)[0].config.dim == expected
 
 
 def test_entry_overrides_its_section_and_is_validated_there():
@@ -57,8 +69,9 @@ def _gate_ctx(per_user: dict[str, np.ndarray], **evaluate):
     n = len(next(iter(per_user.values())))
     results = {k: SimpleNamespace(mean=lambda m, v=v: float(v.mean()), per_user={"ndcg@10": v})
                for k, v in per_user.items()}
+    teacher = "assistant_fp32" if "assistant_fp32" in per_user else "teacher"
     return SimpleNamespace(cfg=load_config("default", overrides={"evaluate": evaluate}), results=results,
-                           boot=Bootstrap.create(n, 200, seed=0))
+                           boot=Bootstrap.create(n, 200, seed=0), teacher_stage=teacher)
 
 
 def _users(mean: float, n: int = 400, seed: int = 0) -> np.ndarray:
@@ -80,6 +93,18 @@ def test_gate_message_says_above_or_below():
                                   "most_popular": popular}), stages, "final_int8")
     assert worse["status"] == "failed" and "20.0% below the teacher's 0.2500" in worse["message"]
     assert check_gate(_gate_ctx({"teacher": popular}), stages, None)["status"] == "not_applicable"
+
+
+def test_gate_judges_the_final_model_against_the_assistant_that_took_over():
+    from builder.pipeline import check_gate
+
+    stages = [SimpleNamespace(name=n) for n in ("teacher", "assistant_fp32", "final_int8")]
+    per_user = {"teacher": _users(0.20), "assistant_fp32": _users(0.25, seed=2), "final_int8": _users(0.22, seed=1),
+                "most_popular": np.zeros(400)}
+    gate = check_gate(_gate_ctx(per_user), stages, "final_int8")
+    # 110% of SASRec, but 12% below the teacher it learned from
+    assert gate["status"] == "failed" and gate["teacher"] == "assistant_fp32"
+    assert "12.0% below its teacher's (assistant_fp32, which took over from SASRec) 0.2500" in gate["message"]
 
 
 def test_gate_fails_a_teacher_that_did_not_learn_beyond_popularity():
