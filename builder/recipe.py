@@ -86,6 +86,8 @@ def resolve(cfg: BuildConfig) -> list[Step]:
         if d.name == "assistant":  # a teacher: a dense table unless the entry says otherwise
             options = {"table_rank": 0, "table_buckets": 0, "table_head": None, **options}
             options.setdefault("dim", assistant_dim(cfg.student.dim, cfg.teacher.dim))
+            if "max_dim" not in options:  # widened on validation as far as the student may be (0 = never)
+                options["max_dim"] = max(cfg.student.max_dim, options["dim"]) if cfg.student.max_dim else 0
         config = _step_config(cfg, d, options, where)
         stage = entry.get("name") or d.stage(label)
         if not isinstance(stage, str) or stage in names or stage in RESERVED_STAGES:
@@ -212,22 +214,41 @@ def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,
 def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
     """A teacher assistant (TAKD): a wider student distilled from the teacher. When its
     validation NDCG@10 beats the teacher's, it becomes the teacher of every later step
-    (soft labels, item-table init, fine-tunes); otherwise it is only reported."""
+    (soft labels, item-table init, fine-tunes); otherwise it is only reported.
+
+    Its width is chosen on validation like the student's: while it does not beat the teacher,
+    it doubles, up to `max_dim` and the teacher's width, and is distilled again; the best on
+    validation is the assistant.
+    """
     from builder.pipeline import student_stage
 
     sc: StudentConfig = step.config
     dc = ctx.cfg.distill
-    run = _train_distilled(ctx, step, sc, dc, "assistant")
-    _, v = run.model
-    val, before = run.val, ctx.teacher_val
+    before = ctx.teacher_val
+    limit = min(sc.max_dim, ctx.teacher_dim)
+    tried: list[Trained] = []
+    while True:
+        name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
+        tried.append(_train_distilled(ctx, step, sc, dc, f"assistant (dim {sc.dim})", cache_name=name))
+        wider = next_width(tried[-1].val, before, sc.dim, limit, 0.0)
+        if wider is None:
+            break
+        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {tried[-1].val:.4f} is not above the "
+                          f"teacher's {before:.4f}: trying dim {wider}")
+        sc = replace(sc, dim=wider)
+    run = max(tried, key=lambda t: t.val)
+    sc, (_, v), val = run.config, run.model, run.val
     takes_over = val > before
+    widths = ("" if len(tried) == 1 else "; width chosen on validation: "
+              + ", ".join(f"dim {t.config.dim} {t.val:.4f}" for t in tried))
     verdict = (f"validation NDCG@10 {val:.4f} vs the teacher's {before:.4f}: "
                + ("becomes the teacher of the next steps" if takes_over else "not better, the teacher stays"))
     row = student_stage(ctx, step.stage, v.last,
                         f"teacher assistant ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, T "
-                        f"{dc.temperature}), distilled from the teacher, fp32; {verdict}",
-                        seconds=run.seconds, cached=run.cached,
-                        extra={"train": run.meta["train"], "takes_over": takes_over})
+                        f"{dc.temperature}{widths}), distilled from the teacher, fp32; {verdict}",
+                        seconds=sum(t.seconds for t in tried), cached=all(t.cached for t in tried),
+                        extra={"train": run.meta["train"], "takes_over": takes_over,
+                               "widths_val_ndcg10": {t.config.dim: t.val for t in tried}})
     ctx.progress.info(f"{step.stage}: {verdict}")
     if takes_over:
         ctx.teacher, ctx.teacher_key, ctx.teacher_val, ctx.teacher_stage = v, run.key, val, step.stage

@@ -200,6 +200,25 @@ def test_an_assistant_that_beats_the_teacher_on_validation_teaches_the_student(s
     assert res.gate["teacher"] == "teacher"
 
 
+def test_an_assistant_that_does_not_beat_the_teacher_on_validation_is_widened(smoke_build, tmp_path):
+    from builder.config import load_config
+    from builder.pipeline import build
+    from builder.progress import Progress
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")  # the teacher is cached
+    recipe = [{"step": "assistant", "dim": 8, "max_dim": 16}, {"step": "distill"}, {"step": "ptq"}]
+    res = build(load_config("smoke", overrides={"recipe": recipe}), out, Progress(0))
+    assistant = res.stage("assistant_fp32")
+    widths = {int(k): v for k, v in assistant.extra["widths_val_ndcg10"].items()}
+    teacher_val = res.stage("teacher").extra["train"]["best_val_ndcg10"]
+    assert sorted(widths) == ([8] if widths[8] > teacher_val else [8, 16])  # 16: the teacher's width
+    best = max(widths, key=lambda d: widths[d])
+    assert assistant.extra["train"]["best_val_ndcg10"] == widths[best] and f"dim {best}," in assistant.description
+    assert assistant.extra["takes_over"] is (widths[best] > teacher_val)
+    assert res.gate["teacher"] == ("assistant_fp32" if assistant.extra["takes_over"] else "teacher")
+
+
 def test_a_student_too_far_below_the_teacher_on_validation_is_widened(smoke_build, tmp_path):
     from builder.config import load_config
     from builder.pipeline import build

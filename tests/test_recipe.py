@@ -18,6 +18,9 @@ def test_default_recipe_resolves_to_the_documented_stages():
                                         "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
     assert [s.definition.name for s in steps] == [e["step"] for e in DEFAULT_RECIPE]
     assert steps[0].config.dim == 64  # default preset: student 32, teacher 128
+    assert steps[0].config.max_dim == 128 and steps[0].config.table_rank == 0  # widens like the student; dense
+    low = resolve(load_config("default", overrides={"student": {"table_rank": 8, "max_dim": 0}}))[0].config
+    assert low.table_rank == 0 and low.max_dim == 0  # no widening when the student may not widen
 
 
 @pytest.mark.parametrize("student, teacher, expected", [
