@@ -127,11 +127,29 @@ def test_robustness_regimes_load_and_the_summary_reads_a_real_build(smoke_run_di
         assert cfg.run_name == regime
     row = robustness.summarize_run(smoke_run_dir, "smoke", 7)
     n = row["ndcg@10"]
-    assert row["final_over_teacher"] == pytest.approx(n["final_int8"] / n["teacher"])
+    report = json.loads((smoke_run_dir / "report.json").read_text())
+    assert row["teacher_stage"] == report["gate"]["teacher"] and row["shipped"] == "final_int8"
+    assert row["final_over_teacher"] == pytest.approx(n["final_int8"] / n[row["teacher_stage"]])
     assert row["final_vs_item_transition"]["ci_low"] <= row["final_vs_item_transition"]["value"]
     assert row["teacher_val_ndcg10"] > 0 and row["best_student_val_ndcg10"] > 0
     md = robustness.markdown({"created_utc": "now", "machine": {}, "runs": [row]})
     assert "| smoke | 7 |" in md
+
+    # the same build as if its assistant had taken over: the row is judged against the assistant
+    report["gate"]["teacher"] = "assistant_fp32"
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    took = robustness.summarize_run(tmp_path, "smoke", 7)
+    stages = {s["name"]: s for s in report["stages"]}
+    assert took["final_over_teacher"] == pytest.approx(n["final_int8"] / n["assistant_fp32"])
+    assert took["teacher_val_ndcg10"] == stages["assistant_fp32"]["extra"]["train"]["best_val_ndcg10"]
+    assert took["final_vs_teacher"] == next({k: c[k] for k in ("value", "ci_low", "ci_high")}
+                                            for c in report["comparisons"]
+                                            if (c["a"], c["b"]) == ("final_int8", "assistant_fp32"))
+    students = [s["extra"]["train"]["best_val_ndcg10"] for name, s in stages.items()
+                if s["extra"].get("train") and name not in ("teacher", "assistant_fp32")]
+    assert took["best_student_val_ndcg10"] == max(students)
+    assert f"| {n['assistant_fp32']:.4f}* |" in robustness.markdown({"created_utc": "now", "machine": {},
+                                                                     "runs": [took]})
 
 
 def test_the_synthetic_oracle_ranks_the_generators_own_last_choices() -> None:
