@@ -112,8 +112,7 @@ def markdown(doc: dict[str, Any]) -> str:
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["ndcg@10"]
-        shipped = r.get("shipped") or next(k for k in n if k not in (
-            "most_popular", "item_transition", "teacher", "assistant_fp32", "student_nodistill_fp32", "student_fp32"))
+        shipped = r["shipped"]
         ok = "" if r["final_over_teacher"] is None else f"{r['final_over_teacher']:.1%}"
         took = r.get("teacher_stage", "teacher") != "teacher"
         assistant = "" if "assistant_fp32" not in n else f"{n['assistant_fp32']:.4f}{'*' if took else ''}"

@@ -225,17 +225,7 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
     sc: StudentConfig = step.config
     dc = ctx.cfg.distill
     before = ctx.teacher_val
-    limit = min(sc.max_dim, ctx.teacher_dim)
-    tried: list[Trained] = []
-    while True:
-        name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
-        tried.append(_train_distilled(ctx, step, sc, dc, f"assistant (dim {sc.dim})", cache_name=name))
-        wider = next_width(tried[-1].val, before, sc.dim, limit, 0.0)
-        if wider is None:
-            break
-        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {tried[-1].val:.4f} is not above the "
-                          f"teacher's {before:.4f}: trying dim {wider}")
-        sc = replace(sc, dim=wider)
+    tried = _widened(ctx, step, sc, dc, "assistant", min(sc.max_dim, ctx.teacher_dim), 0.0)
     run = max(tried, key=lambda t: t.val)
     sc, (_, v), val = run.config, run.model, run.val
     takes_over = val > before
@@ -268,17 +258,7 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
     sc = ctx.cfg.student
     drop = ctx.cfg.evaluate.max_ndcg_drop
     limit = sc.max_dim if dc.item_init != "teacher_pca" else min(sc.max_dim, ctx.teacher_dim)
-    tried: list[Trained] = []
-    while True:
-        name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
-        run = _train_distilled(ctx, step, sc, dc, f"student (dim {sc.dim})", cache_name=name)
-        tried.append(run)
-        wider = next_width(run.val, ctx.teacher_val, sc.dim, limit, drop)
-        if wider is None:
-            break
-        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run.val:.4f} is more than "
-                          f"{drop:.0%} below the teacher's {ctx.teacher_val:.4f}: trying dim {wider}")
-        sc = replace(sc, dim=wider)
+    tried = _widened(ctx, step, sc, dc, "student", limit, drop)
     best = max(tried, key=lambda t: t.val)
     sc, (graph, v) = best.config, best.model
     widths = ""
@@ -299,6 +279,25 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
                                "widths_val_ndcg10": {t.config.dim: t.val for t in tried}})
     return Chain(graph, best.key, "distilled student", distill=dc, val=best.val,
                  stage=step.stage, student=sc), [row]
+
+
+def _widened(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig, label: str, limit: int,
+             max_drop: float) -> list[Trained]:
+    """`sc` distilled from the current teacher, then again at double the width (up to `limit`)
+    while its validation NDCG@10 is more than `max_drop` (relative; 0: not above) below the
+    teacher's; -> every width tried, in order (cached as the stage, then `<stage>_dim<d>`)."""
+    tried: list[Trained] = []
+    while True:
+        name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
+        run = _train_distilled(ctx, step, sc, dc, f"{label} (dim {sc.dim})", cache_name=name)
+        tried.append(run)
+        wider = next_width(run.val, ctx.teacher_val, sc.dim, limit, max_drop)
+        if wider is None:
+            return tried
+        gap = f"is more than {max_drop:.0%} below" if max_drop else "is not above"
+        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run.val:.4f} {gap} the "
+                          f"teacher's {ctx.teacher_val:.4f}: trying dim {wider}")
+        sc = replace(sc, dim=wider)
 
 
 def next_width(val: float, teacher_val: float, dim: int, limit: int, max_drop: float) -> int | None:
