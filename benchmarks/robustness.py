@@ -64,9 +64,10 @@ def summarize_run(run_dir: Path, regime: str, seed: int) -> dict[str, Any]:
     return {
         "regime": regime, "seed": seed, "dataset": report["dataset"], "seconds": report["seconds"],
         "ndcg@10": {n: stages[n]["ndcg@10"] for n in ("most_popular", "item_transition", "teacher", "assistant_fp32",
-                                                      "student_nodistill_fp32", "student_fp32", shipped)
+                                                      "student_nodistill_fp32", "student_fp32", "final_int8", shipped)
                     if n in stages},
         "shipped": shipped,
+        "head": (stages.get("final_int8", {}).get("extra", {}).get("transition_head") or {}).get("chosen"),
         "teacher_stage": ref,
         "final_over_teacher": final / teacher if teacher else None,
         "final_vs_teacher": stages[shipped]["vs_teacher"] if ref == "teacher" else _comparison(report, shipped, ref),
@@ -88,6 +89,10 @@ def student_width(report: dict[str, Any]) -> int:
     return int(report["config"]["student"]["dim"])
 
 
+def _head(h: dict[str, Any] | None) -> str:
+    return "none" if not h else f"{h['size']}, {h['bytes'] / 1024:.1f} KiB"
+
+
 def _ci(d: dict[str, float] | None) -> str:
     return "" if not d else f"{d['value']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
 
@@ -106,10 +111,13 @@ def markdown(doc: dict[str, Any]) -> str:
            "assistant (the student's architecture, wider, distilled from SASRec) where the assistant beat SASRec "
            "on validation and took over (marked *). The ratio, the paired difference and the validation "
            "ceiling are against that teacher.", "",
+           "`final` is the shipped model: the QAT int8 model (`final int8`), plus a transition head (a sparse "
+           "table of each item's most frequent successors added to its scores in the .tflite; its size in "
+           "successors per item and KiB) where one beat it on validation.", "",
            "| regime | seed | users / items | item transition | SASRec | assistant | student fp32 | final int8 "
-           "| final / teacher | final - teacher | final - item transition | teacher val / best student val "
-           "| student dim, final KiB | epochs (teacher, student) | build s |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| transition head | final | final / teacher | final - teacher | final - item transition "
+           "| teacher val / best student val | student dim, final KiB | epochs (teacher, student) | build s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["ndcg@10"]
         shipped = r["shipped"]
@@ -119,8 +127,8 @@ def markdown(doc: dict[str, Any]) -> str:
         out.append(
             f"| {r['regime']} | {r['seed']} | {r['dataset']['users']:,} / {r['dataset']['items']:,} | "
             f"{n['item_transition']:.4f} | {n['teacher']:.4f}{'' if took else '*'} | {assistant} | "
-            f"{n.get('student_fp32', float('nan')):.4f} | "
-            f"{n[shipped]:.4f} | {ok} | {_ci(r['final_vs_teacher'])} | {_ci(r['final_vs_item_transition'])} | "
+            f"{n.get('student_fp32', float('nan')):.4f} | {n.get('final_int8', float('nan')):.4f} | "
+            f"{_head(r.get('head'))} | {n[shipped]:.4f} | {ok} | {_ci(r['final_vs_teacher'])} | {_ci(r['final_vs_item_transition'])} | "
             f"{r['teacher_val_ndcg10']:.4f} / {r['best_student_val_ndcg10']:.4f} | "
             f"{r.get('student_dim', '?')}, {r['final_bytes'] / 1024:.1f} | "
             f"{r['epochs'].get('teacher')}, {r['epochs'].get('student_fp32')} | {r['seconds']:.0f} |")

@@ -57,7 +57,7 @@ SUBCOMMAND_HELP = {
     "export-android": ("Validate models with their sidecars and copy them into an Android app's "
                        "assets (default: the demo app's), so the app ships exactly the verified files.",
                        """examples:
-  rec-builder export-android out/default                   # final_int8 + student_fp32 -> the demo app
+  rec-builder export-android out/default                   # the shipped stage + student_fp32 -> the demo app
   rec-builder export-android out/default --stages final_int8,teacher
   rec-builder export-android out/default --assets ../myapp/src/main/assets
 """),

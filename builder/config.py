@@ -387,6 +387,27 @@ class QATConfig:
 
 
 @dataclass(frozen=True)
+class TransitionConfig:
+    """The transition head (builder.models.transition): a sparse item-to-item table added to the
+    shipped model's scores in its .tflite. Every (size, smoothing, weight) below is tried on the
+    validation users against the model without a head; a head ships only if it beats it with a
+    paired CI above 0 (evaluate.confidence), and the smallest table not significantly worse than
+    the best one is preferred."""
+
+    sizes: tuple[int, ...] = (4, 8, 16)  # successors kept per item (3 bytes each, 5 above 32,767 items)
+    smoothings: tuple[float, ...] = (1.0, 10.0)  # popularity smoothing of the boost log(1 + c / (s p))
+    weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)  # the head's weight against the model's logits
+
+    def __post_init__(self) -> None:
+        _require(len(self.sizes) >= 1 and all(k >= 1 for k in self.sizes), "transition.sizes",
+                 "must list at least one size >= 1")
+        _require(len(self.smoothings) >= 1 and all(a > 0 for a in self.smoothings), "transition.smoothings",
+                 "must list at least one smoothing > 0")
+        _require(len(self.weights) >= 1 and all(w > 0 for w in self.weights), "transition.weights",
+                 "must list at least one weight > 0 (no head is always a candidate)")
+
+
+@dataclass(frozen=True)
 class ExportConfig:
     """TFLite export: top-K of the `recommend` signature, PTQ calibration size."""
 
@@ -500,10 +521,10 @@ class BudgetConfig:
 # in width to the teacher, distilled from it; it becomes the teacher when it beats SASRec on
 # validation), the distilled student (its width chosen on validation), the ablation student of
 # that width, the distilled student's PTQ int8, pruning and the pruned PTQ int8 (what QAT must
-# beat), QAT (the shipped model).
+# beat), QAT, and the transition head on the QAT model where it wins on validation (the shipped model).
 DEFAULT_RECIPE: tuple[dict[str, Any], ...] = (
     {"step": "assistant"}, {"step": "distill"}, {"step": "ablation"}, {"step": "ptq"}, {"step": "prune"},
-    {"step": "ptq"}, {"step": "qat"})
+    {"step": "ptq"}, {"step": "qat"}, {"step": "transition"})
 
 
 @dataclass(frozen=True)
@@ -523,6 +544,7 @@ class BuildConfig:
     distill: DistillConfig = field(default_factory=DistillConfig)
     prune: PruneConfig = field(default_factory=PruneConfig)
     qat: QATConfig = field(default_factory=QATConfig)
+    transition: TransitionConfig = field(default_factory=TransitionConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     evaluate: EvalConfig = field(default_factory=EvalConfig)
     recipe: tuple[dict, ...] = DEFAULT_RECIPE

@@ -130,8 +130,9 @@ def count_params(model: Any) -> tuple[int, int]:
 
 def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
                   description: str, params: tuple[int, int], seconds: float, cached: bool,
-                  extra: dict[str, Any] | None = None) -> StageResult:
-    """Write models/<name>.tflite (+ sidecar), evaluate it through LiteRT, compare to Keras."""
+                  extra: dict[str, Any] | None = None, head: Any = None) -> StageResult:
+    """Write models/<name>.tflite (+ sidecar), evaluate it through LiteRT, compare to Keras
+    (plus `head`'s scores, when the .tflite carries a transition head)."""
     from builder.evaluate.metrics import top_k_overlap
     from builder.export.sidecar import make_sidecar
 
@@ -143,7 +144,10 @@ def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
     agreement = None
     extra = dict(extra or {})
     if float_model is not None:
-        ref = evaluate(keras_scorer(float_model), ctx.test, ctx.max_len, f"{name}_keras")
+        scorer = keras_scorer(float_model)
+        if head is not None:
+            scorer = (lambda keras: lambda x: keras(x) + head.scores(x))(scorer)
+        ref = evaluate(scorer, ctx.test, ctx.max_len, f"{name}_keras")
         agreement = float(top_k_overlap(res.top10, ref.top10).mean())
         extra["keras_ndcg@10"] = ref.mean("ndcg@10")
     sizes = file_sizes(blob)
@@ -331,12 +335,13 @@ def _representative(ctx: Context) -> np.ndarray:
 
 def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str = "none",
                   params_of: Any | None = None, seconds: float | None = None, cached: bool = False,
-                  extra: dict[str, Any] | None = None) -> StageResult:
+                  extra: dict[str, Any] | None = None, head: Any = None) -> StageResult:
     """Calibrate a student's serving floor, convert (fp32, PTQ or QAT int8), export and evaluate.
 
     PTQ is calibrated on the same training windows as the floor; its conversion time is
     the stage's time unless `seconds` (training) is given. `params_of`: the model whose
-    parameters are reported (the float source of a QAT graph).
+    parameters are reported (the float source of a QAT graph). `head`: a transition head
+    converted into the graph (builder.models.transition).
     """
     from builder.export.tflite import ConversionOptions, convert
     from builder.models.student import calibrate_score_floor
@@ -345,12 +350,12 @@ def student_stage(ctx: Context, name: str, last: Any, desc: str, quantize: str =
     rep = _representative(ctx)
     floor, ceiling = calibrate_score_floor(last, rep, ctx.cfg.export.k + ctx.max_len)
     blob = convert(last, ctx.max_len, ctx.cfg.export.k, ctx.dataset.num_items,
-                   ConversionOptions(quantize, representative=rep))
+                   ConversionOptions(quantize, representative=rep, head=head))
     extra = {**(extra or {}), "score_floor": floor, "score_ceiling": ceiling}
     if quantize != "none":
         desc += f"; int8 scores on the calibrated range [{floor:.2f}, {ceiling:.2f}]"
     secs = time.perf_counter() - t0 if seconds is None else seconds
-    return export_tflite(ctx, name, blob, last, desc, count_params(params_of or last), secs, cached, extra)
+    return export_tflite(ctx, name, blob, last, desc, count_params(params_of or last), secs, cached, extra, head)
 
 
 def agreement(ctx: Context, name: str, model: Any) -> float:
@@ -374,6 +379,10 @@ COMPARISONS = (
     ("final_int8", "teacher", "final int8 vs teacher"),
     ("final_int8", "assistant_fp32", "final int8 vs the teacher assistant"),
     ("final_int8", "item_transition", "final int8 vs the item-transition baseline"),
+    ("final_int8_transition", "final_int8", "what the transition head bought (the same int8 model with and without it)"),
+    ("final_int8_transition", "teacher", "final int8 + transition head vs teacher"),
+    ("final_int8_transition", "assistant_fp32", "final int8 + transition head vs the teacher assistant"),
+    ("final_int8_transition", "item_transition", "final int8 + transition head vs the item-transition baseline"),
 )
 
 
@@ -476,7 +485,7 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
         shipped = ship(ctx, search.chosen.test_stage) if search.chosen is not None else unship(ctx)
     else:
         stages += run_recipe(ctx, ctx.steps)
-        shipped = ship(ctx, ctx.steps[-1].stage)
+        shipped = ship(ctx, stages[-1].name)  # the last int8 step's row (a head step may add none)
     for s in stages:
         if s.kind == "baseline":
             s.vs_teacher = ctx.versus(ctx.results[s.name])

@@ -12,8 +12,11 @@ A new technique is a config class, a function and one `register()` call.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
 
 from builder.config import (BuildConfig, ConfigError, DistillConfig, PruneConfig, StudentConfig,
                             key_fields)
@@ -34,6 +37,7 @@ class Chain:
     val: float | None = None  # the current graph's best validation NDCG@10 in training
     stage: str = ""  # the report row of the current (float) graph
     student: StudentConfig | None = None  # the current graph's architecture (its width chosen by distill)
+    int8: StageResult | None = None  # the QAT step's row: the int8 model a transition head attaches to
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class StepDef:
     needs_student: bool = True
     int8: bool = False  # exports an int8 model: may end the recipe (the shipped model)
     terminal: bool = False  # nothing may follow it (its graph is no longer a float student)
+    follows: str | None = None  # it must come right after this step (even a terminal one)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,10 @@ def resolve(cfg: BuildConfig) -> list[Step]:
         if d is None:
             raise ConfigError(f"config key '{where}.step': unknown step {entry['step']!r} "
                               f"(registered: {', '.join(REGISTRY)})")
-        if steps and steps[-1].definition.terminal:
+        if d.follows is not None and (not steps or steps[-1].definition.name != d.follows):
+            raise ConfigError(f"config key '{where}': step '{d.name}' must come right after a "
+                              f"'{d.follows}' step")
+        if steps and steps[-1].definition.terminal and d.follows != steps[-1].definition.name:
             raise ConfigError(f"config key '{where}': nothing can follow "
                               f"'{steps[-1].definition.name}' (its model is quantized)")
         if d.needs_student and not have_student:
@@ -401,7 +409,53 @@ def _qat(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
                         seconds=secs, cached=cached, extra={"train": meta["train"]})
     row.extra["agreement_top10_vs_float"] = agreement(ctx, step.stage, source)
     row.extra["float_source"] = chain.stage
-    return replace(chain, graph=qgraph, key=key, val=meta["train"]["best_val_ndcg10"]), [row]
+    return replace(chain, graph=qgraph, key=key, val=meta["train"]["best_val_ndcg10"], int8=row), [row]
+
+
+def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:
+    """The transition head (builder.models.transition) on the QAT model, where validation wants one.
+
+    Every candidate head is scored on the validation users with the QAT .tflite's own scores
+    (LiteRT) plus the head; the best is exported (re-converted with the head in the graph) and
+    evaluated on test like every stage, beside the QAT row it extends. When no candidate beats
+    the model alone, nothing is exported and the QAT model stays the shipped one.
+    """
+    from builder.evaluate.bootstrap import Bootstrap
+    from builder.evaluate.evaluator import tflite_scorer
+    from builder.models.student import views
+    from builder.models.transition import choose_head
+    from builder.pipeline import student_stage
+
+    t0 = time.perf_counter()
+    tc = step.config
+    base = chain.int8
+    ctx.progress.info(f"{step.stage}: trying {len(tc.sizes) * len(tc.smoothings) * len(tc.weights)} "
+                      f"transition heads on {base.name}'s validation scores")
+    valid = ctx.fit_data().valid
+    ev = ctx.cfg.evaluate
+    choice = choose_head(tflite_scorer(ctx.run_dir / base.tflite), valid, ctx.max_len,
+                         ctx.dataset.train_sequences(), ctx.dataset.num_items, tc.sizes, tc.smoothings,
+                         tc.weights, Bootstrap.create(len(valid), ev.bootstrap_samples, ev.confidence, ctx.cfg.seed))
+    decision = {"chosen": None if choice.head is None else choice.head.describe(),
+                "val_ndcg10_without": choice.without, "val_ndcg10_with": choice.best, "tried": choice.tried}
+    base.extra["transition_head"] = decision
+    if choice.head is None:
+        best = max(choice.tried, key=lambda t: t["val_ndcg@10"])
+        ctx.progress.info(f"{step.stage}: no head: the best (size {best['size']}, weight {best['weight']}) "
+                          f"reaches validation NDCG@10 {best['val_ndcg@10']:.4f} vs {choice.without:.4f} "
+                          f"without, not above it with a paired CI > 0; {base.name} stays the shipped model")
+        return chain, []
+    h = choice.head
+    desc = (f"{base.name} + transition head (each item's {h.size} most frequent successors, smoothing "
+            f"{h.smoothing:g}, weight {h.weight:g}; {h.nbytes / 1024:.1f} KiB of int16/int32 ids and uint8 "
+            f"boosts), chosen on validation: NDCG@10 {choice.best:.4f} vs {choice.without:.4f} without; "
+            "full-integer int8 .tflite, the head added to its scores in the graph")
+    row = student_stage(ctx, step.stage, views(chain.graph).last, desc, "qat", head=h,
+                        extra={"transition_head": decision, "float_source": base.extra.get("float_source")})
+    row.seconds = time.perf_counter() - t0  # the choice, the conversion and the evaluation
+    row.params, row.nonzero_params = base.params + h.ids.size, base.nonzero_params + int(
+        np.count_nonzero(h.codes))
+    return chain, [row]
 
 
 register(StepDef("ablation", _ablation, "student", lambda _: "student_nodistill_fp32", needs_student=False))
@@ -410,4 +464,6 @@ register(StepDef("distill", _distill, "distill", lambda _: "student_fp32", label
 register(StepDef("ptq", _ptq, None, lambda label: f"{label}_ptq_int8", int8=True))
 register(StepDef("prune", _prune, "prune", lambda _: "pruned_fp32", label="pruned"))
 register(StepDef("qat", _qat, "qat", lambda _: "final_int8", label="qat", int8=True, terminal=True))
+register(StepDef("transition", _transition, "transition", lambda _: "final_int8_transition", int8=True,
+                 terminal=True, follows="qat"))
 

@@ -11,7 +11,8 @@ from builder.cli import run
 pytestmark = pytest.mark.slow
 
 STAGES = ["most_popular", "item_transition", "teacher", "assistant_fp32", "student_fp32", "student_nodistill_fp32",
-          "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
+          "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8", "final_int8_transition"]
+SHIPPED = "final_int8_transition"  # the smoke students are weak: a transition head wins on validation
 
 
 def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_dir):
@@ -37,11 +38,30 @@ def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_
     assert report["gate"]["status"] == "passed"  # the smoke preset allows any drop
 
 
+def test_the_transition_head_is_chosen_on_validation_and_ships_inside_the_int8_model(smoke_build, smoke_run_dir):
+    report = json.loads((smoke_run_dir / "report.json").read_text())
+    final, head = smoke_build.stage("final_int8"), smoke_build.stage(SHIPPED)
+    decision = final.extra["transition_head"]
+    assert report["shipped"] == SHIPPED and head.extra["transition_head"] == decision
+    chosen = decision["chosen"]
+    assert decision["val_ndcg10_with"] > decision["val_ndcg10_without"]
+    assert len(decision["tried"]) == 3 * 2 * 4 and chosen["size"] in (4, 8, 16)
+    # the file: the QAT model plus the table (int16 ids + uint8 boosts) and a few ops
+    static = head.extra["static"]
+    assert static["constant_bytes_by_type"].get("FLOAT32", 0) <= 4  # the boosts' scale
+    assert static["constant_bytes_by_type"]["INT16"] == chosen["bytes"] * 2 // 3
+    assert head.size_bytes - final.size_bytes >= chosen["bytes"]
+    assert head.agreement_top10 > 0.8  # ranks like the QAT Keras model + the numpy head
+    gain = next(c for c in report["comparisons"] if c["a"] == SHIPPED and c["b"] == "final_int8")
+    assert gain["ci_low"] > 0  # on test too
+    assert f"each item's {chosen['size']} most frequent successors" in head.description
+
+
 def test_shipped_model_matches_its_sidecar(smoke_run_dir):
     from builder.model_file import inspect_model
 
     sidecar = inspect_model(smoke_run_dir / "model.tflite", require_sidecar=True).sidecar
-    assert sidecar["stage"] == "final_int8" and sidecar["model_file"] == "model.tflite"
+    assert sidecar["stage"] == SHIPPED and sidecar["model_file"] == "model.tflite"
     assert sidecar["items"][0]["title"] and len(sidecar["popular"]) > 10
 
 
@@ -131,7 +151,7 @@ def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
 
 OUR_LINES = re.compile(
     r"^(data: |report: |[a-z0-9_]+ +NDCG@10 |[a-z_ ()A-Z]+: +\d+%\||student: item table initialized"
-    r"|[a-z0-9_]+: (kept|rejected on validation|validation NDCG@10 )|timing \d+ configuration|memory probe )")
+    r"|[a-z0-9_]+: (kept|rejected on validation|validation NDCG@10 |trying \d+ transition heads|no head: )|timing \d+ configuration|memory probe )")
 
 
 def _foreign_lines(stderr: str) -> list[str]:
@@ -274,7 +294,7 @@ def test_a_low_rank_item_table_goes_through_the_whole_pipeline(smoke_build, tmp_
     shutil.copytree(smoke_build.run_dir, out / "smoke")  # the teacher comes from the cache
     rank, dim = 4, smoke_build.config.student.dim
     res = build(load_config("smoke", overrides={"student": {"table_rank": rank}}), out, Progress(0))
-    assert [s.name for s in res.stages] == STAGES and res.shipped == "final_int8"
+    assert [s.name for s in res.stages] == STAGES and res.shipped == SHIPPED
     assert res.stage("teacher").cached and not res.stage("student_fp32").cached  # its own cache key
     final, dense = res.stage("final_int8"), smoke_build.stage("final_int8")
     assert f"low-rank item table (rank {rank})" in res.stage("student_fp32").description
@@ -302,7 +322,7 @@ def test_a_shared_item_table_goes_through_the_whole_pipeline(shared_table_build,
     from builder.recommend import recommend
 
     res, out = shared_table_build, Path(shared_table_build.run_dir)
-    assert [s.name for s in res.stages] == STAGES and res.shipped == "final_int8"
+    assert [s.name for s in res.stages] == STAGES and res.shipped == SHIPPED
     assert res.stage("teacher").cached and not res.stage("student_fp32").cached  # its own cache key
     buckets, head = SHARED_TABLE["table_buckets"], SHARED_TABLE["table_head"]
     assert f"({head} own rows, the rest quotient-remainder over {buckets} buckets)" in res.stage(

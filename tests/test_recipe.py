@@ -15,7 +15,8 @@ def _recipe(*entries):
 def test_default_recipe_resolves_to_the_documented_stages():
     steps = resolve(load_config("default"))
     assert [s.stage for s in steps] == ["assistant_fp32", "student_fp32", "student_nodistill_fp32",
-                                        "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8"]
+                                        "student_ptq_int8", "pruned_fp32", "pruned_ptq_int8", "final_int8",
+                                        "final_int8_transition"]
     assert [s.definition.name for s in steps] == [e["step"] for e in DEFAULT_RECIPE]
     assert steps[0].config.dim == 64  # default preset: student 32, teacher 128
     assert steps[0].config.max_dim == 128 and steps[0].config.table_rank == 0  # widens like the student; dense
@@ -53,6 +54,10 @@ def test_entry_overrides_its_section_and_is_validated_there():
     ([{"step": "distill"}, {"step": "ptq", "bits": 4}], r"recipe\[1\]\.bits.*takes no options"),
     ([{"step": "distill"}, {"step": "ptq"}, {"step": "ptq"}], r"recipe\[2\]\.name.*'student_ptq_int8' is taken"),
     ([{"step": "distill"}, {"step": "ptq", "name": "teacher"}], r"recipe\[1\]\.name"),
+    ([{"step": "distill"}, {"step": "ptq"}, {"step": "transition"}], r"recipe\[2\].*right after a 'qat' step"),
+    ([{"step": "distill"}, {"step": "qat"}, {"step": "transition", "sizes": [0]}], r"recipe\[2\].*transition.sizes"),
+    ([{"step": "distill"}, {"step": "qat"}, {"step": "transition"}, {"step": "ptq"}],
+     r"recipe\[3\].*nothing can follow 'transition'"),
 ])
 def test_impossible_recipes_name_the_entry(entries, match):
     with pytest.raises(ConfigError, match=match):

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from builder.model_file import ModelFileError, inspect_model, open_interpreter
 from builder.io import write_bytes_atomic, write_json_atomic
 
-DEFAULT_STAGES = ("final_int8", "student_fp32")
+DEFAULT_STAGES = ("final_int8", "student_fp32")  # without a report naming the shipped stage
 DEFAULT_ASSETS = Path("android_demo/app/src/main/assets")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -58,8 +58,18 @@ def _check_stage(run_dir: Path, stage: str) -> _Checked:
     return _Checked(stage, model, sidecar)
 
 
+def default_stages(run_dir: Path) -> list[str]:
+    """The build's shipped stage (report.json `shipped`: final_int8, or final_int8_transition when
+    a transition head won) and the fp32 student; DEFAULT_STAGES when no report says."""
+    try:
+        shipped = json.loads((Path(run_dir) / "report.json").read_text(encoding="utf-8")).get("shipped")
+    except (OSError, ValueError, AttributeError):
+        shipped = None
+    return [shipped, "student_fp32"] if isinstance(shipped, str) and shipped else list(DEFAULT_STAGES)
+
+
 def export_android(run_dir: Path, assets_dir: Path,
-                   stages: Sequence[str] = DEFAULT_STAGES) -> list[Path]:
+                   stages: Sequence[str] | None = None) -> list[Path]:
     """Validate every stage, then copy each as `<stage>.tflite` + `<stage>.json`; returns the paths written.
 
     Raises ExportError or ModelFileError before writing anything when any stage fails.
@@ -69,7 +79,7 @@ def export_android(run_dir: Path, assets_dir: Path,
         raise ExportError(f"run directory {run_dir} not found (expected the output of rec-builder build)")
     if assets_dir.exists() and not assets_dir.is_dir():
         raise ExportError(f"assets path {assets_dir} exists and is not a directory")
-    stages = list(dict.fromkeys(stages))
+    stages = list(dict.fromkeys(default_stages(run_dir) if stages is None else stages))
     if not stages:
         raise ExportError("no stages to export")
     checked = [_check_stage(run_dir, s) for s in stages]
@@ -110,8 +120,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assets", type=Path, default=None, metavar="DIR",
                         help=f"the app's assets folder (default: {DEFAULT_ASSETS}, "
                              "relative to the current directory)")
-    parser.add_argument("--stages", type=_stage_list, default=list(DEFAULT_STAGES), metavar="S[,S...]",
-                        help=f"stages to copy (default: {','.join(DEFAULT_STAGES)})")
+    parser.add_argument("--stages", type=_stage_list, default=None, metavar="S[,S...]",
+                        help="stages to copy (default: the shipped stage named in the run's report.json "
+                             f"and student_fp32; {','.join(DEFAULT_STAGES)} without a report)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "quiet", False):
         for path in written:
             print(f"{path}  {path.stat().st_size:,} bytes")
-    for path in other_sidecars(assets, args.stages):
+    stages = default_stages(args.run_dir) if args.stages is None else args.stages
+    for path in other_sidecars(assets, stages):
         print(f"warning: {path} ({_describe(path)}) is also in the assets; the app loads every "
               "*.json there as a model: delete it if it is stale", file=sys.stderr)
     return EXIT_OK

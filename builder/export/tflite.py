@@ -6,6 +6,9 @@ score tensor: take the top K + L candidates, drop those equal to 0 or present
 in the history (int32 ops only), keep the first K that remain. This keeps the
 score tensor's quantization range free of "minus infinity" sentinels.
 `scores`: history int32 [B, L] (dynamic batch) -> scores float32 [B, N].
+With a transition head (builder.models.transition) both signatures score model + head: the
+head's successor ids and uint8 boosts are gathered by the history's last item and scattered
+onto the model's float scores, in the graph.
 """
 from __future__ import annotations
 
@@ -16,15 +19,28 @@ from typing import Iterator
 import numpy as np
 
 from builder._keras import keras, tf
+from builder.models.transition import TransitionHead
 from builder.quiet import native_stderr_quiet, verbose
 
 
-def serving_module(model: keras.Model, max_len: int, k: int, num_items: int) -> tf.Module:
-    """A tf.Module exposing the contract's two signatures around `model` ([B, L] -> [B, N])."""
+def serving_module(model: keras.Model, max_len: int, k: int, num_items: int,
+                   head: TransitionHead | None = None) -> tf.Module:
+    """A tf.Module exposing the contract's two signatures around `model` ([B, L] -> [B, N]),
+    plus `head`'s sparse item-to-item scores when one is given."""
     if k + max_len > num_items - 1:
         raise ValueError(
             f"export.k ({k}) + history length ({max_len}) exceeds the catalog ({num_items - 1} items): "
             "the recommend signature could not always return K unseen items")
+
+    def scored(history: tf.Tensor) -> tf.Tensor:
+        logits = tf.cast(model(history, training=False), tf.float32)
+        if head is None:
+            return logits
+        last = history[:, -1]
+        ids = tf.cast(tf.gather(tf.constant(head.ids), last), tf.int32)  # [B, size]
+        values = tf.cast(tf.gather(tf.constant(head.codes), last), tf.float32) * head.scale
+        rows = tf.broadcast_to(tf.range(tf.shape(history)[0])[:, None], tf.shape(ids))
+        return logits + tf.scatter_nd(tf.stack([rows, ids], axis=-1), values, tf.shape(logits))
 
     class Serving(tf.Module):
         def __init__(self) -> None:
@@ -33,11 +49,11 @@ def serving_module(model: keras.Model, max_len: int, k: int, num_items: int) -> 
 
         @tf.function(input_signature=[tf.TensorSpec([None, max_len], tf.int32, name="history")])
         def scores(self, history: tf.Tensor) -> dict[str, tf.Tensor]:
-            return {"scores": tf.cast(self.model(history, training=False), tf.float32)}
+            return {"scores": scored(history)}
 
         @tf.function(input_signature=[tf.TensorSpec([1, max_len], tf.int32, name="history")])
         def recommend(self, history: tf.Tensor) -> dict[str, tf.Tensor]:
-            logits = tf.cast(self.model(history, training=False), tf.float32)
+            logits = scored(history)
             candidates = k + max_len
             values, ids = tf.math.top_k(logits, candidates)
             seen = tf.reduce_any(tf.equal(ids[:, :, None], history[:, None, :]), axis=-1)
@@ -57,6 +73,7 @@ class ConversionOptions:
     strip_names: bool = True  # drop internal tensor names (signatures keep theirs)
     sparsity: bool = False  # add Optimize.EXPERIMENTAL_SPARSITY (pruned models)
     representative: np.ndarray | None = None  # int32 [M, L] histories: PTQ calibration, shared-table QAT ranges
+    head: TransitionHead | None = None  # a transition head added to the scores in the graph
 
 
 def convert(model: keras.Model, max_len: int, k: int, num_items: int,
@@ -67,7 +84,7 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
 
         # low-rank / shared tables' lookup (and shared score) ranges, as constants
         freeze_lookup_ranges(model, options.representative)
-    module = serving_module(model, max_len, k, num_items)
+    module = serving_module(model, max_len, k, num_items, options.head)
     fns = [module.recommend.get_concrete_function(), module.scores.get_concrete_function()]
     conv = tf.lite.TFLiteConverter.from_concrete_functions(fns, module)
     opts = []
@@ -101,18 +118,18 @@ def convert(model: keras.Model, max_len: int, k: int, num_items: int,
             warnings.filterwarnings("ignore", message=r"\s*Warning: tf\.lite\.Interpreter is deprecated")
         blob = conv.convert()
     if options.quantize == "qat":
-        _require_integer_weights(blob)
+        _require_integer_weights(blob, allowed=0 if options.head is None else 4)  # the head's scale
     return strip_tensor_names(blob) if options.strip_names else blob
 
 
-def _require_integer_weights(blob: bytes) -> None:
+def _require_integer_weights(blob: bytes, allowed: int = 0) -> None:
     """A QAT graph converts to int8 only where it carries ranges; a tensor without one stays float."""
     from ai_edge_litert import schema_py_generated as schema
 
     from builder.benchmark.static import static_summary
 
     left = static_summary(schema.ModelT.InitFromPackedBuf(blob, 0), blob)["constant_bytes_by_type"].get("FLOAT32", 0)
-    if left:
+    if left > allowed:
         raise ValueError(
             f"QAT conversion left {left} bytes of float32 weights: a layer's output has no quantization "
             "range. The serving ScoreFloor must be calibrated before conversion "

@@ -92,6 +92,7 @@ def markdown(data: dict[str, Any], plots: dict[str, Path]) -> str:
         out += ["What each step cost and bought (paired on the same users, 95% CI):", ""]
         out += comparison_lines(data) + [""]
     out += ceiling_lines(data)
+    out += head_lines(data)
     out += graph_cost_lines(data)
     if data.get("search"):
         out += budget_section(data, plots)
@@ -169,6 +170,27 @@ def ceiling_lines(data: dict[str, Any]) -> list[str]:
     label = "teacher" if who == "teacher" else f"teacher ({who}, the assistant that took over)"
     return [f"Validation NDCG@10 during training (Keras, best epoch): {label} {teacher:.4f}, best student "
             f"{best:.4f} ({name}): {verdict}.", ""]
+
+
+def head_lines(data: dict[str, Any]) -> list[str]:
+    """The transition step's decision on validation: the head it shipped, or why none."""
+    # the first row carrying the decision is the model the heads were tried on (the head's own row follows)
+    stage, d = next(((s["name"], s["extra"]["transition_head"]) for s in data["stages"]
+                     if s["extra"].get("transition_head")), (None, None))
+    if d is None:
+        return []
+    best = {}
+    for t in d["tried"]:
+        if t["size"] not in best or t["val_ndcg@10"] > best[t["size"]]["val_ndcg@10"]:
+            best[t["size"]] = t
+    sizes = "; ".join(f"{k} successors ({v['bytes'] / 1024:.1f} KiB): {v['val_ndcg@10']:.4f}"
+                      for k, v in sorted(best.items()))
+    c = d["chosen"]
+    verdict = ("none chosen: no candidate gained enough on validation; the shipped model has no head"
+               if c is None else f"chosen: {c['size']} successors per item, smoothing {c['smoothing']:g}, "
+                                 f"weight {c['weight']:g} ({c['bytes'] / 1024:.1f} KiB)")
+    return [f"Transition head (validation NDCG@10 of {stage}'s own scores plus each candidate head; "
+            f"{d['val_ndcg10_without']:.4f} without; best per size: {sizes}): {verdict}.", ""]
 
 
 def budget_section(data: dict[str, Any], plots: dict[str, Any]) -> list[str]:

@@ -94,3 +94,15 @@ def test_default_assets_outside_the_repository_asks_for_assets(run_dir: Path, tm
     assert cli(str(run_dir)) == 2
     assert "--assets" in capsys.readouterr().err
     assert not (tmp_path / "android_demo").exists()
+
+
+def test_by_default_the_stage_the_report_shipped_is_exported(run_dir: Path, tmp_path: Path) -> None:
+    """The shipped stage is final_int8 or final_int8_transition (a transition head won): the
+    export follows report.json's `shipped`, then adds the fp32 student."""
+    (run_dir / "report.json").write_text(json.dumps({"shipped": "student_fp32"}))
+    assets = tmp_path / "assets"
+    assert cli(str(run_dir), "--assets", str(assets)) == 0
+    assert sorted(p.name for p in assets.iterdir()) == ["student_fp32.json", "student_fp32.tflite"]
+    (run_dir / "report.json").write_text(json.dumps({"shipped": "final_int9"}))
+    assert cli(str(run_dir), "--assets", str(tmp_path / "other")) == 2  # a stage the run lacks: named, nothing copied
+    assert not (tmp_path / "other").exists()

@@ -1,0 +1,152 @@
+"""The transition head: a sparse item-to-item table added to a model's scores, inside the .tflite.
+
+A dot-product model scores item j as h . e_j: a low-rank map. What follows an item in the logs
+is often not low-rank: accessories, the next episode, items bought together. The item-transition
+baseline reads those pairs directly, and on catalogs where they carry most of the signal it is
+level with every model we train (benchmarks/results/robustness.md). The head gives the shipped
+model the same reading, at a size the build controls:
+
+    score(j | history) = model(history)_j + weight * boost(last item, j)
+
+`boost(i, j) = log(1 + count(i -> j) / (smoothing * p_j))` for the `size` successors j of item i
+counted most often in the training sequences (p: smoothed training popularity), 0 for every
+other item: a pointwise-mutual-information bonus for seen transitions, small for popular items
+that follow everything, 0 where the data says nothing. The table is stored as successor ids
+(int16, or int32 for catalogs above 32,767 items) and boosts (uint8 with one scale), so it costs
+size x 3 (or 5) bytes per item. Its size, smoothing and weight are chosen on validation against
+the model without it, with paired CIs: a catalog where transitions add nothing (or where too
+few validation users say so) ships no head.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from builder.data.dataset import EvalSplit, pad_left
+from builder.evaluate.bootstrap import Bootstrap
+from builder.evaluate.metrics import per_user_metrics, target_ranks
+
+
+@dataclass(frozen=True)
+class TransitionTable:
+    """Each item's `size` strongest successors and their (float) boosts; row 0 (padding) is empty."""
+
+    ids: np.ndarray  # int64 [N, size]; unused slots hold 0 (the padding item) with boost 0
+    boost: np.ndarray  # float32 [N, size]
+    smoothing: float
+
+
+@dataclass(frozen=True)
+class TransitionHead:
+    """A table quantized for the .tflite: score += scale * codes[last, k] at ids[last, k]."""
+
+    ids: np.ndarray  # int16 or int32 [N, size]
+    codes: np.ndarray  # uint8 [N, size]
+    scale: float  # weight x the boosts' quantization step
+    smoothing: float
+    weight: float
+
+    @property
+    def size(self) -> int:
+        return int(self.ids.shape[1])
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.ids.nbytes + self.codes.nbytes)
+
+    def scores(self, histories: np.ndarray) -> np.ndarray:
+        """float32 [B, N]: the head's part of the scores for left-padded histories [B, L]."""
+        return head_scores(histories, self.ids, self.codes.astype(np.float32) * np.float32(self.scale))
+
+    def describe(self) -> dict[str, float | int]:
+        return {"size": self.size, "smoothing": self.smoothing, "weight": self.weight,
+                "scale": self.scale, "bytes": self.nbytes}
+
+
+def transition_table(train_sequences: list[np.ndarray], num_items: int, size: int,
+                     smoothing: float) -> TransitionTable:
+    """Count consecutive pairs in the training sequences; keep each item's `size` most frequent
+    successors (ties: the larger boost, then the lower id), vectorised over the catalog."""
+    seqs = [s for s in train_sequences if len(s) > 1]
+    ids = np.zeros((num_items, size), dtype=np.int64)
+    boost = np.zeros((num_items, size), dtype=np.float32)
+    if not seqs:
+        return TransitionTable(ids, boost, smoothing)
+    src = np.concatenate([s[:-1] for s in seqs]).astype(np.int64)
+    dst = np.concatenate([s[1:] for s in seqs]).astype(np.int64)
+    keep = (src > 0) & (dst > 0)
+    pairs, counts = np.unique(src[keep] * num_items + dst[keep], return_counts=True)
+    rows, cols = pairs // num_items, pairs % num_items
+    pop = np.bincount(np.concatenate(train_sequences), minlength=num_items).astype(np.float64)
+    pop[0] = 0.0
+    p = (pop + 1.0) / (pop + 1.0).sum()
+    b = np.log1p(counts / (smoothing * p[cols]))
+    order = np.lexsort((cols, -b, -counts, rows))  # by row, then count, boost and id
+    rows, cols, b = rows[order], cols[order], b[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(len(rows)) - starts
+    top = rank < size
+    ids[rows[top], rank[top]] = cols[top]
+    boost[rows[top], rank[top]] = b[top]
+    return TransitionTable(ids, boost, smoothing)
+
+
+def quantize(table: TransitionTable, weight: float) -> TransitionHead:
+    """uint8 codes with one scale (the largest boost -> 255); int16 ids where the catalog fits."""
+    top = float(table.boost.max()) if table.boost.size else 0.0
+    step = top / 255.0 if top > 0 else 1.0
+    codes = np.clip(np.round(table.boost / step), 0, 255).astype(np.uint8)
+    id_type = np.int16 if len(table.ids) <= np.iinfo(np.int16).max + 1 else np.int32
+    return TransitionHead(table.ids.astype(id_type), codes, float(weight * step), table.smoothing, float(weight))
+
+
+def head_scores(histories: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """float32 [B, N]: values[last, k] added at ids[last, k] (padding's row and column stay 0)."""
+    out = np.zeros((len(histories), len(ids)), dtype=np.float32)
+    last = histories[:, -1].astype(np.int64)
+    rows = np.arange(len(histories))[:, None]
+    np.add.at(out, (rows, ids[last].astype(np.int64)), values[last])
+    out[:, 0] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class HeadChoice:
+    """What validation said: every candidate's NDCG@10 and the winner (None: no head)."""
+
+    head: TransitionHead | None
+    without: float  # the model's validation NDCG@10 without a head
+    best: float  # the chosen candidate's (== without when none is chosen)
+    tried: list[dict[str, float]]
+
+
+def choose_head(scorer, split: EvalSplit, max_len: int, train_sequences: list[np.ndarray],
+                num_items: int, sizes: tuple[int, ...], smoothings: tuple[float, ...],
+                weights: tuple[float, ...], boot: Bootstrap, batch_size: int = 256) -> HeadChoice:
+    """Every (size, smoothing, weight) on `split` (validation), in one pass over its users: the
+    model's scores are computed once per batch and every candidate head is added to them.
+
+    Bytes are not spent on noise: of the sizes whose best candidate beats the model alone with a
+    paired bootstrap CI (`boot`, over the split's users) above 0, the smallest one that is not
+    significantly worse than the best candidate overall wins; otherwise no head."""
+    heads = [quantize(transition_table(train_sequences, num_items, k, a), w)
+             for k in sorted(set(sizes)) for a in smoothings for w in sorted(weights)]
+    per_user: list[list[np.ndarray]] = [[] for _ in range(len(heads) + 1)]
+    for start in range(0, len(split), batch_size):
+        hist = split.histories[start:start + batch_size]
+        tgt = split.targets[start:start + batch_size]
+        x = pad_left(hist, max_len)
+        base = np.asarray(scorer(x), dtype=np.float32)
+        for i, h in enumerate([None, *heads]):
+            s = base if h is None else base + h.scores(x)
+            per_user[i].append(per_user_metrics(*target_ranks(s, tgt, hist))["ndcg@10"])
+    ndcg = [np.concatenate(p) if p else np.zeros(0) for p in per_user]
+    without, candidates = ndcg[0], list(zip(heads, ndcg[1:]))
+    tried = [{**h.describe(), "val_ndcg@10": float(v.mean())} for h, v in candidates]
+    top = max(candidates, key=lambda hv: hv[1].mean())[1]
+    for size in sorted(set(sizes)):
+        head, v = max(((h, v) for h, v in candidates if h.size == size), key=lambda hv: hv[1].mean())
+        if boot.paired(v, without)["ci_low"] > 0 and boot.paired(v, top)["ci_high"] >= 0:
+            return HeadChoice(head, float(without.mean()), float(v.mean()), tried)
+    return HeadChoice(None, float(without.mean()), float(without.mean()), tried)
