@@ -447,7 +447,7 @@ def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRe
         return chain, []
     h = choice.head
     desc = (f"{base.name} + transition head (each item's {h.size} most frequent successors, smoothing "
-            f"{h.smoothing:g}, weight {h.weight:g}; {h.nbytes / 1024:.1f} KiB of int16/int32 ids and uint8 "
+            f"{h.smoothing:g}, weight {h.weight:g}; {h.nbytes / 1024:.1f} KiB of {h.ids.dtype.name} ids and uint8 "
             f"boosts), chosen on validation: NDCG@10 {choice.best:.4f} vs {choice.without:.4f} without; "
             "full-integer int8 .tflite, the head added to its scores in the graph")
     row = student_stage(ctx, step.stage, views(chain.graph).last, desc, "qat", head=h,
