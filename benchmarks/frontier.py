@@ -106,7 +106,7 @@ def run_seed(seed: int, points: tuple[str, ...], work: Path, preset: str = "defa
     search = Search(ctx)
     for i, text in enumerate(points, 1):
         params = point_params(cfg, text)
-        c = search.measure(params, FULL, ptq=True)
+        c = search.measure(params, FULL, ptq=True)[0]  # the QAT model (a transition head, if any, is not a point here)
         test = evaluate(tflite_scorer(ctx.run_dir / c.tflite), ctx.test, ctx.max_len, params.label)
         users = test.per_user["ndcg@10"]
         ptq_path = ctx.run_dir / str(c.ptq_tflite)

@@ -8,7 +8,9 @@
        1-epoch QAT) exported to full-integer int8: exact .tflite bytes, validation NDCG@10
        through LiteRT, p50 latency through LiteRT interleaved with the teacher
     -> the `finalists` best-screened candidates that fit get the full recipe (validation decides
-       its length), measured the same way
+       its length), measured the same way; its last step tries transition heads that fit beside
+       the model (builder.models.transition): a finalist with a head that won on validation is a
+       second full candidate, measured the same way
     -> the best finalist on validation that fits is shipped; only then are the finalists run on
        the test users (once), for the report.
 
@@ -73,13 +75,18 @@ class Candidate:
     why_not: str = ""
     test_stage: str | None = None  # the report row of a finalist
     ptq_tflite: str | None = None  # post-training int8 of the same float weights (measure(..., ptq=True))
+    head: dict[str, Any] | None = None  # its transition head (size, smoothing, weight, bytes), if any
+
+    @property
+    def label(self) -> str:
+        return self.params.label + (f"+head{self.head['size']}" if self.head else "")
 
     @property
     def latency_ratio(self) -> float:
         return self.p50_us / self.teacher_p50_us if self.teacher_p50_us else float("nan")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "label": self.params.label, "latency_ratio_vs_teacher": self.latency_ratio}
+        return {**asdict(self), "label": self.label, "latency_ratio_vs_teacher": self.latency_ratio}
 
 
 @dataclass
@@ -98,7 +105,7 @@ class SearchResult:
         return {"budget": {"max_bytes": self.budget.max_bytes, "max_latency_us": self.budget.max_latency_us,
                            "time_budget_s": self.budget.time_budget},
                 "status": "failed" if self.failed else "passed", "message": self.message,
-                "chosen": None if self.chosen is None else self.chosen.params.label,
+                "chosen": None if self.chosen is None else self.chosen.label,
                 "selection": "highest validation NDCG@10 (LiteRT, .tflite) among full-trained candidates "
                              "within budget; test users evaluated once, after the choice",
                 "seconds": round(self.seconds, 1),
@@ -140,6 +147,8 @@ def candidate_config(cfg: BuildConfig, p: Params, rung: str, ptq: bool = False) 
     if ptq:
         recipe.append({"step": "ptq"})
     recipe.append({"step": "qat", "epochs": qat_epochs})
+    if rung == FULL:  # heads that fit beside the model, chosen on validation
+        recipe.append({"step": "transition", "max_bytes": cfg.budget.max_bytes or 0})
     return replace(cfg, run_name=f"{cfg.run_name}-{p.label}", student=student, recipe=tuple(recipe))
 
 
@@ -188,27 +197,35 @@ class Search:
             return float("inf")
         return self.budget.time_budget - (time.perf_counter() - self.ctx.started)
 
-    def measure(self, p: Params, rung: str, ptq: bool = False) -> Candidate:
+    def measure(self, p: Params, rung: str, ptq: bool = False) -> list[Candidate]:
         """Train one candidate's recipe, export it, and measure bytes, validation quality, latency
-        (with `ptq`, also export the PTQ int8 of its float weights: `Candidate.ptq_tflite`)."""
+        (with `ptq`, also export the PTQ int8 of its float weights: `Candidate.ptq_tflite`).
+        -> the QAT model's candidate, then the same model with its transition head when one won."""
         from builder.recipe import run_recipe
 
         t0 = time.perf_counter()
         cfg = candidate_config(self.cfg, p, rung, ptq)
         child = _candidate_context(self.ctx, cfg, f"{rung}_{p.label}")
         rows = run_recipe(child, child.steps, echo=False)
-        final = rows[-1]
-        path = child.run_dir / final.tflite
-        (p50,), teacher_p50 = latencies_us([path], self.teacher_tflite)
-        m = final.metrics["ndcg@10"]
-        c = Candidate(p, rung, final.size_bytes, final.gzip_bytes, m["value"], (m["ci_low"], m["ci_high"]),
-                      p50, teacher_p50, time.perf_counter() - t0, str(path.relative_to(self.ctx.run_dir)),
-                      (final.params or 0, final.nonzero_params or 0))
-        if ptq:
-            c.ptq_tflite = str((child.run_dir / rows[-2].tflite).relative_to(self.ctx.run_dir))
-        c.fits, c.why_not = self.verdict(c)
-        self.result.candidates.append(c)
-        return c
+        qat_stage = next(s.stage for s in child.steps if s.definition.name == "qat")
+        qat = [r.name for r in rows].index(qat_stage)
+        finals = rows[qat:]  # the QAT model, and the same model with a head when one won
+        paths = [child.run_dir / r.tflite for r in finals]
+        p50s, teacher_p50 = latencies_us(paths, self.teacher_tflite)
+        seconds = time.perf_counter() - t0
+        out = []
+        for row, path, p50 in zip(finals, paths, p50s):
+            m = row.metrics["ndcg@10"]
+            c = Candidate(p, rung, row.size_bytes, row.gzip_bytes, m["value"], (m["ci_low"], m["ci_high"]),
+                          p50, teacher_p50, seconds, str(path.relative_to(self.ctx.run_dir)),
+                          (row.params or 0, row.nonzero_params or 0),
+                          head=(row.extra.get("transition_head") or {}).get("chosen") if row is not finals[0] else None)
+            if ptq:
+                c.ptq_tflite = str((child.run_dir / rows[qat - 1].tflite).relative_to(self.ctx.run_dir))
+            c.fits, c.why_not = self.verdict(c)
+            self.result.candidates.append(c)
+            out.append(c)
+        return out
 
     def verdict(self, c: Candidate) -> tuple[bool, str]:
         b, why = self.budget, []
@@ -220,7 +237,7 @@ class Search:
 
     def line(self, c: Candidate, i: int, n: int) -> str:
         verdict = "fits" if c.fits else f"over budget ({c.why_not})"
-        return (f"[{c.rung} {i}/{n}] {c.params.label:<22} {c.size_bytes / 1024:7.1f} KiB  val NDCG@10 "
+        return (f"[{c.rung} {i}/{n}] {c.label:<22} {c.size_bytes / 1024:7.1f} KiB  val NDCG@10 "
                 f"{c.val_ndcg10:.4f}  p50 {c.p50_us:6.0f} us ({c.latency_ratio:.2f}x teacher)  "
                 f"{c.seconds:5.0f} s  {verdict}")
 
@@ -237,7 +254,7 @@ class Search:
             p = Params(**{k: trial.suggest_categorical(k, list(v)) for k, v in choices.items()})
             c = self._screened.get(p)
             if c is None:
-                c = self._screened[p] = self.measure(p, SCREEN)
+                c = self._screened[p] = self.measure(p, SCREEN)[0]
                 self.ctx.progress.info(self.line(c, len(self._screened), n))
             b = self.budget
             if b.max_bytes is not None:
@@ -261,9 +278,10 @@ class Search:
                 self.ctx.progress.info(f"time budget: {self.time_left():.0f} s left, a finalist took "
                                        f"{longest:.0f} s; {len(picks) - i + 1} finalist(s) not trained")
                 break
-            c = self.measure(s.params, FULL)
-            longest = max(longest, c.seconds)
-            self.ctx.progress.info(self.line(c, i, len(picks)))
+            made = self.measure(s.params, FULL)
+            longest = max(longest, made[0].seconds)
+            for c in made:
+                self.ctx.progress.info(self.line(c, i, len(picks)))
 
     def run(self) -> SearchResult:
         t0 = time.perf_counter()
@@ -281,18 +299,23 @@ class Search:
         r = self.result
         if fitting:
             r.chosen = max(fitting, key=lambda c: c.val_ndcg10)
-            r.message = (f"chose {r.chosen.params.label}: {r.chosen.size_bytes:,} B, validation NDCG@10 "
+            r.message = (f"chose {r.chosen.label}: {r.chosen.size_bytes:,} B, validation NDCG@10 "
                          f"{r.chosen.val_ndcg10:.4f}, the best of {len(fitting)} full-trained candidate(s) "
                          "within budget")
         else:
             smallest = min(r.candidates, key=lambda c: c.size_bytes)
             fastest = min(r.candidates, key=lambda c: c.p50_us)
             r.message = ("no candidate meets the budget; smallest found: "
-                         f"{smallest.params.label} {smallest.size_bytes:,} B (validation NDCG@10 "
-                         f"{smallest.val_ndcg10:.4f}); fastest: {fastest.params.label} p50 "
+                         f"{smallest.label} {smallest.size_bytes:,} B (validation NDCG@10 "
+                         f"{smallest.val_ndcg10:.4f}); fastest: {fastest.label} p50 "
                          f"{fastest.p50_us:.0f} us (validation NDCG@10 {fastest.val_ndcg10:.4f})")
         r.seconds = time.perf_counter() - t0
         return r
+
+
+def _head_words(head: dict[str, Any] | None) -> str:
+    return "" if not head else (f" + transition head ({head['size']} successors per item, "
+                                f"{head['bytes'] / 1024:.1f} KiB)")
 
 
 def run_search(ctx: Any) -> tuple[list[StageResult], SearchResult]:
@@ -310,10 +333,11 @@ def run_search(ctx: Any) -> tuple[list[StageResult], SearchResult]:
                 f"{', causal average' if c.params.pool else ''}, alpha {c.params.alpha:g}"
                 f"{f', pruned to {c.params.sparsity:.0%}' if c.params.sparsity else ''}"
                 f"{f', item table of rank {c.params.rank}' if c.params.rank else ''}"
-                f"{f', shared item table over {c.params.buckets} buckets' if c.params.buckets else ''}, QAT int8; "
+                f"{f', shared item table over {c.params.buckets} buckets' if c.params.buckets else ''}, QAT int8"
+                f"{_head_words(c.head)}; "
                 f"validation NDCG@10 {c.val_ndcg10:.4f}, p50 {c.p50_us:.0f} us"
                 + ("" if c.fits else f"; over budget: {c.why_not}"))
-        row = export_tflite(ctx, f"budget_{c.params.label}", blob, None, desc, c.weights, c.seconds, False,
+        row = export_tflite(ctx, f"budget_{c.label.replace('+', '_')}", blob, None, desc, c.weights, c.seconds, False,
                             extra={"budget": c.to_dict()})
         c.test_stage = row.name
         rows.append(row)

@@ -397,6 +397,9 @@ class TransitionConfig:
     sizes: tuple[int, ...] = (4, 8, 16)  # successors kept per item (3 bytes each, 5 above 32,767 items)
     smoothings: tuple[float, ...] = (1.0, 10.0)  # popularity smoothing of the boost log(1 + c / (s p))
     weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)  # the head's weight against the model's logits
+    # a byte limit for the file with its head (0 = none): sizes whose table would not fit beside the
+    # model are not tried (budget mode sets it to budget.max_bytes)
+    max_bytes: int = 0
 
     def __post_init__(self) -> None:
         _require(len(self.sizes) >= 1 and all(k >= 1 for k in self.sizes), "transition.sizes",
@@ -405,6 +408,7 @@ class TransitionConfig:
                  "must list at least one smoothing > 0")
         _require(len(self.weights) >= 1 and all(w > 0 for w in self.weights), "transition.weights",
                  "must list at least one weight > 0 (no head is always a candidate)")
+        _require(self.max_bytes >= 0, "transition.max_bytes", "must be >= 0 (0 = no limit)")
 
 
 @dataclass(frozen=True)

@@ -423,18 +423,24 @@ def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRe
     from builder.evaluate.bootstrap import Bootstrap
     from builder.evaluate.evaluator import tflite_scorer
     from builder.models.student import views
-    from builder.models.transition import choose_head
+    from builder.models.transition import choose_head, table_bytes
     from builder.pipeline import student_stage
 
     t0 = time.perf_counter()
     tc = step.config
     base = chain.int8
-    ctx.progress.info(f"{step.stage}: trying {len(tc.sizes) * len(tc.smoothings) * len(tc.weights)} "
+    n = ctx.dataset.num_items
+    sizes = tuple(k for k in tc.sizes if not tc.max_bytes or base.size_bytes + table_bytes(n, k) <= tc.max_bytes)
+    if not sizes:
+        base.extra["transition_head"] = {"chosen": None, "why": f"no head fits beside {base.size_bytes:,} B "
+                                         f"within {tc.max_bytes:,} B", "tried": []}
+        return chain, []
+    ctx.progress.info(f"{step.stage}: trying {len(sizes) * len(tc.smoothings) * len(tc.weights)} "
                       f"transition heads on {base.name}'s validation scores")
     valid = ctx.fit_data().valid
     ev = ctx.cfg.evaluate
     choice = choose_head(tflite_scorer(ctx.run_dir / base.tflite), valid, ctx.max_len,
-                         ctx.dataset.train_sequences(), ctx.dataset.num_items, tc.sizes, tc.smoothings,
+                         ctx.dataset.train_sequences(), n, sizes, tc.smoothings,
                          tc.weights, Bootstrap.create(len(valid), ev.bootstrap_samples, ev.confidence, ctx.cfg.seed))
     decision = {"chosen": None if choice.head is None else choice.head.describe(),
                 "val_ndcg10_without": choice.without, "val_ndcg10_with": choice.best, "tried": choice.tried}

@@ -54,14 +54,18 @@ def test_candidate_configs_carry_the_params_and_a_short_schedule_when_screening(
     assert (full.student.dim, full.student.conv_layers, full.student.pool_window) == (16, 1, 0)
     assert full.student.epochs == cfg.student.epochs and short.student.epochs == cfg.budget.screen_epochs
     steps = resolve(full)
-    assert [s.definition.name for s in steps] == ["distill", "prune", "qat"]
+    assert [s.definition.name for s in steps] == ["distill", "prune", "qat", "transition"]
     assert steps[0].config.alpha == 0.8 and steps[1].config.target_sparsity == 0.5
+    assert steps[3].config.max_bytes == 0  # no byte budget: any head size may be tried
+    assert [s.definition.name for s in resolve(short)] == ["distill", "prune", "qat"]  # screening: no heads
     assert [s.config.epochs for s in resolve(short)[1:]] == [cfg.prune.epochs // 4, 1]
     dense = candidate_config(cfg, Params(8, 0, True, 0.2, 0.0), FULL)
-    assert [s.definition.name for s in resolve(dense)] == ["distill", "qat"]
+    assert [s.definition.name for s in resolve(dense)] == ["distill", "qat", "transition"]
     assert dense.student.pool_window == cfg.data.max_len
     with_ptq = resolve(candidate_config(cfg, p, FULL, ptq=True))
-    assert [s.definition.name for s in with_ptq] == ["distill", "prune", "ptq", "qat"]
+    assert [s.definition.name for s in with_ptq] == ["distill", "prune", "ptq", "qat", "transition"]
+    capped = load_config("default", overrides={"budget": {"max_bytes": "32KiB"}})
+    assert resolve(candidate_config(capped, p, FULL))[-1].config.max_bytes == 32 * 1024
 
 
 def test_the_item_table_rank_is_a_knob_only_when_budget_ranks_lists_a_low_rank():
@@ -151,3 +155,29 @@ def test_tiny_budget_search_ships_the_validation_winner_and_fails_honestly(smoke
     assert "no candidate meets the budget; smallest found" in frontier["message"]
     assert "budget: failed" in capsys.readouterr().out
     assert not (run_dir / "model.tflite").exists() and not (run_dir / "model.json").exists()
+
+
+@pytest.mark.slow
+def test_a_finalist_with_a_transition_head_that_fits_is_a_candidate_of_its_own(smoke_build, tmp_path, capsys):
+    """d4 (~11-15 KB) + a 4-successor head (1,349 x 4 x 3 B ~ 16 KB) fit 40 KiB, larger heads do not:
+    the finalist is measured with and without it, and validation picks between them."""
+    out = tmp_path / "out"
+    shutil.copytree(smoke_build.run_dir, out / "smoke")
+    space_file = tmp_path / "space.yaml"
+    space_file.write_text("budget:\n  dims: [4]\n  conv_layers: [0]\n  pool: [false]\n"
+                          "  alphas: [0.2]\n  sparsities: [0.0]\n  finalists: 1\n")
+    code = run(["-q", "build", "--preset", "smoke", "--config", str(space_file), "--out", str(out),
+                "--max-bytes", "40KiB", "--trials", "1"])
+    run_dir = out / "smoke"
+    frontier = json.loads((run_dir / "frontier.json").read_text())
+    plain, headed = [c for c in frontier["candidates"] if c["rung"] == "full"]
+    assert plain["head"] is None and headed["head"]["size"] == 4  # 8 and 16 would not fit beside it
+    assert headed["label"] == plain["label"] + "+head4" and headed["size_bytes"] <= 40 * 1024
+    assert headed["size_bytes"] - plain["size_bytes"] >= headed["head"]["bytes"]
+    assert all(c["size_bytes"] == (run_dir / c["tflite"]).stat().st_size for c in (plain, headed))
+    best = max((plain, headed), key=lambda c: c["val_ndcg10"])
+    assert code == 0 and frontier["chosen"] == best["label"]
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["shipped"] == best["test_stage"] and {plain["test_stage"], headed["test_stage"]} <= {
+        s["name"] for s in report["stages"]}
+    capsys.readouterr()

@@ -97,8 +97,7 @@ def quantize(table: TransitionTable, weight: float) -> TransitionHead:
     top = float(table.boost.max()) if table.boost.size else 0.0
     step = top / 255.0 if top > 0 else 1.0
     codes = np.clip(np.round(table.boost / step), 0, 255).astype(np.uint8)
-    id_type = np.int16 if len(table.ids) <= np.iinfo(np.int16).max + 1 else np.int32
-    return TransitionHead(table.ids.astype(id_type), codes, float(weight * step), table.smoothing, float(weight))
+    return TransitionHead(table.ids.astype(id_type(len(table.ids))), codes, float(weight * step), table.smoothing, float(weight))
 
 
 def head_scores(histories: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -109,6 +108,16 @@ def head_scores(histories: np.ndarray, ids: np.ndarray, values: np.ndarray) -> n
     np.add.at(out, (rows, ids[last].astype(np.int64)), values[last])
     out[:, 0] = 0.0
     return out
+
+
+def id_type(num_items: int) -> type:
+    """The successor ids' dtype: int16 where the catalog fits it, else int32."""
+    return np.int16 if num_items <= np.iinfo(np.int16).max + 1 else np.int32
+
+
+def table_bytes(num_items: int, size: int) -> int:
+    """Bytes of a head of `size` successors per item in the .tflite's constants (ids + codes)."""
+    return num_items * size * (1 + np.dtype(id_type(num_items)).itemsize)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,8 @@ def choose_head(scorer, split: EvalSplit, max_len: int, train_sequences: list[np
     Bytes are not spent on noise: of the sizes whose best candidate beats the model alone with a
     paired bootstrap CI (`boot`, over the split's users) above 0, the smallest one that is not
     significantly worse than the best candidate overall wins; otherwise no head."""
+    if not sizes:
+        return HeadChoice(None, float("nan"), float("nan"), [])
     heads = [quantize(transition_table(train_sequences, num_items, k, a), w)
              for k in sorted(set(sizes)) for a in smoothings for w in sorted(weights)]
     per_user: list[list[np.ndarray]] = [[] for _ in range(len(heads) + 1)]

@@ -179,6 +179,8 @@ def head_lines(data: dict[str, Any]) -> list[str]:
                      if s["extra"].get("transition_head")), (None, None))
     if d is None:
         return []
+    if not d["tried"]:
+        return [f"Transition head: none tried ({d.get('why', 'no size allowed')}).", ""]
     best = {}
     for t in d["tried"]:
         if t["size"] not in best or t["val_ndcg@10"] > best[t["size"]]["val_ndcg@10"]:

@@ -102,3 +102,10 @@ def test_the_head_inside_the_tflite_scores_like_the_numpy_head(quantize_mode, tm
         masked = s.copy()
         masked[np.r_[0, h]] = -np.inf
         np.testing.assert_allclose(np.sort(masked[top])[::-1], np.sort(masked)[::-1][:10], rtol=1e-5)
+
+
+def test_table_bytes_are_the_heads_bytes():
+    from builder.models.transition import table_bytes
+
+    for n in (60, 40_000):
+        assert table_bytes(n, 3) == quantize(transition_table(_chains(), n, 3, 1.0), 1.0).nbytes
