@@ -32,7 +32,7 @@ from typing import Any
 from benchmarks.common import document_header, now_utc, say
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
-STAGE_NAMES = ("teacher", "student_fp32", "student_ptq_int8", "final_int8")
+STAGE_NAMES = ("teacher", "student_fp32", "student_ptq_int8", "final_int8", "final_int8_transition")
 BASELINES = ("most_popular", "item_transition")
 ITEMS_PER_CLUSTER = 200  # every size: taste clusters of ~200 items
 CHUNK_STEPS = 300  # big sizes: validation every 300 optimizer steps (an "epoch" of the schedule)
@@ -107,7 +107,9 @@ def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
         "qat": qat,
         "export": {"representative_samples": 16 if quick else 256},
         "evaluate": {"bootstrap_samples": 20 if quick else 1000, "max_users": plan.max_users},
-        "recipe": [{"step": "distill"}, {"step": "ptq"}, {"step": "qat"}],
+        # the default recipe's last step too: a transition head where one wins on validation (the
+        # realistic generator plants item-to-item successors; sizes run before it have no such row)
+        "recipe": [{"step": "distill"}, {"step": "ptq"}, {"step": "qat"}, {"step": "transition"}],
     }
 
 

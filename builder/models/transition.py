@@ -141,8 +141,8 @@ def choose_head(scorer, split: EvalSplit, max_len: int, train_sequences: list[np
     significantly worse than the best candidate overall wins; otherwise no head."""
     if not sizes:
         return HeadChoice(None, float("nan"), float("nan"), [])
-    heads = [quantize(transition_table(train_sequences, num_items, k, a), w)
-             for k in sorted(set(sizes)) for a in smoothings for w in sorted(weights)]
+    tables = {(k, a): transition_table(train_sequences, num_items, k, a) for k in sorted(set(sizes)) for a in smoothings}
+    heads = [quantize(t, w) for t in tables.values() for w in sorted(weights)]
     per_user: list[list[np.ndarray]] = [[] for _ in range(len(heads) + 1)]
     for start in range(0, len(split), batch_size):
         hist = split.histories[start:start + batch_size]
