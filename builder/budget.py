@@ -9,8 +9,9 @@
        through LiteRT, p50 latency through LiteRT interleaved with the teacher
     -> the `finalists` best-screened candidates that fit get the full recipe (validation decides
        its length), measured the same way; its last step tries transition heads that fit beside
-       the model (builder.models.transition): a finalist with a head that won on validation is a
-       second full candidate, measured the same way
+       the model (builder.models.transition): a candidate with a head that won on validation is a
+       second candidate, measured the same way (on both rungs: a head needs no training, and
+       a small student with a head can beat a larger one without it in the same bytes)
     -> the best finalist on validation that fits is shipped; only then are the finalists run on
        the test users (once), for the report.
 
@@ -147,8 +148,8 @@ def candidate_config(cfg: BuildConfig, p: Params, rung: str, ptq: bool = False) 
     if ptq:
         recipe.append({"step": "ptq"})
     recipe.append({"step": "qat", "epochs": qat_epochs})
-    if rung == FULL:  # heads that fit beside the model, chosen on validation
-        recipe.append({"step": "transition", "max_bytes": cfg.budget.max_bytes or 0})
+    # heads that fit beside the model, chosen on validation (no training: cheap on either rung)
+    recipe.append({"step": "transition", "max_bytes": cfg.budget.max_bytes or 0})
     return replace(cfg, run_name=f"{cfg.run_name}-{p.label}", student=student, recipe=tuple(recipe))
 
 
@@ -253,9 +254,11 @@ class Search:
         def objective(trial: Any) -> tuple[float, float]:
             p = Params(**{k: trial.suggest_categorical(k, list(v)) for k, v in choices.items()})
             c = self._screened.get(p)
-            if c is None:
-                c = self._screened[p] = self.measure(p, SCREEN)[0]
-                self.ctx.progress.info(self.line(c, len(self._screened), n))
+            if c is None:  # the point's value: its best variant (with or without a head) that fits
+                made = self.measure(p, SCREEN)
+                c = self._screened[p] = max([m for m in made if m.fits] or made[:1], key=lambda m: m.val_ndcg10)
+                for m in made:
+                    self.ctx.progress.info(self.line(m, len(self._screened), n))
             b = self.budget
             if b.max_bytes is not None:
                 trial.set_constraint("bytes", float(c.size_bytes - b.max_bytes))

@@ -423,14 +423,14 @@ def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRe
     from builder.evaluate.bootstrap import Bootstrap
     from builder.evaluate.evaluator import tflite_scorer
     from builder.models.student import views
-    from builder.models.transition import choose_head, table_bytes
+    from builder.models.transition import choose_head, file_bytes
     from builder.pipeline import student_stage
 
     t0 = time.perf_counter()
     tc = step.config
     base = chain.int8
     n = ctx.dataset.num_items
-    sizes = tuple(k for k in tc.sizes if not tc.max_bytes or base.size_bytes + table_bytes(n, k) <= tc.max_bytes)
+    sizes = tuple(k for k in tc.sizes if not tc.max_bytes or base.size_bytes + file_bytes(n, k) <= tc.max_bytes)
     if not sizes:
         base.extra["transition_head"] = {"chosen": None, "why": f"no head fits beside {base.size_bytes:,} B "
                                          f"within {tc.max_bytes:,} B", "tried": []}

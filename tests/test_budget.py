@@ -57,8 +57,8 @@ def test_candidate_configs_carry_the_params_and_a_short_schedule_when_screening(
     assert [s.definition.name for s in steps] == ["distill", "prune", "qat", "transition"]
     assert steps[0].config.alpha == 0.8 and steps[1].config.target_sparsity == 0.5
     assert steps[3].config.max_bytes == 0  # no byte budget: any head size may be tried
-    assert [s.definition.name for s in resolve(short)] == ["distill", "prune", "qat"]  # screening: no heads
-    assert [s.config.epochs for s in resolve(short)[1:]] == [cfg.prune.epochs // 4, 1]
+    assert [s.definition.name for s in resolve(short)] == ["distill", "prune", "qat", "transition"]
+    assert [s.config.epochs for s in resolve(short)[1:3]] == [cfg.prune.epochs // 4, 1]
     dense = candidate_config(cfg, Params(8, 0, True, 0.2, 0.0), FULL)
     assert [s.definition.name for s in resolve(dense)] == ["distill", "qat", "transition"]
     assert dense.student.pool_window == cfg.data.max_len

@@ -95,6 +95,10 @@ def test_the_head_inside_the_tflite_scores_like_the_numpy_head(quantize_mode, tm
         paths[name].write_bytes(convert(last, L, 10, N, ConversionOptions(quantize_mode, representative=x, head=h)))
     with_head = tflite_scorer(paths["head"])(x)
     np.testing.assert_allclose(with_head, tflite_scorer(paths["plain"])(x) + head.scores(x), rtol=1e-5, atol=1e-5)
+    from builder.models.transition import GRAPH_BYTES  # what the head adds besides its table, roughly
+
+    extra = paths["head"].stat().st_size - paths["plain"].stat().st_size - head.nbytes
+    assert 0.5 * GRAPH_BYTES <= extra <= GRAPH_BYTES, extra
     runner = open_interpreter(paths["head"]).get_signature_runner("recommend")
     for h, s in zip(x[1:4], with_head[1:4]):
         top = runner(history=h[None])["top_ids"][0]
