@@ -432,8 +432,9 @@ def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRe
     n = ctx.dataset.num_items
     sizes = tuple(k for k in tc.sizes if not tc.max_bytes or base.size_bytes + file_bytes(n, k) <= tc.max_bytes)
     if not sizes:
-        base.extra["transition_head"] = {"chosen": None, "why": f"no head fits beside {base.size_bytes:,} B "
-                                         f"within {tc.max_bytes:,} B", "tried": []}
+        why = f"no head fits beside {base.size_bytes:,} B within {tc.max_bytes:,} B"
+        base.extra["transition_head"] = {"chosen": None, "why": why, "tried": []}
+        ctx.progress.info(f"{step.stage}: {why}")
         return chain, []
     ctx.progress.info(f"{step.stage}: trying {len(sizes) * len(tc.smoothings) * len(tc.weights)} "
                       f"transition heads on {base.name}'s validation scores")
@@ -455,7 +456,8 @@ def _transition(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRe
     desc = (f"{base.name} + transition head (each item's {h.size} most frequent successors, smoothing "
             f"{h.smoothing:g}, weight {h.weight:g}; {h.nbytes / 1024:.1f} KiB of {h.ids.dtype.name} ids and uint8 "
             f"boosts), chosen on validation: NDCG@10 {choice.best:.4f} vs {choice.without:.4f} without; "
-            "full-integer int8 .tflite, the head added to its scores in the graph")
+            f"the int8 .tflite with the head's table ({h.ids.dtype.name} + uint8) added to its dequantized "
+            "scores in the graph")
     row = student_stage(ctx, step.stage, views(chain.graph).last, desc, "qat", head=h,
                         extra={"transition_head": decision, "float_source": base.extra.get("float_source")})
     row.seconds = time.perf_counter() - t0  # the choice, the conversion and the evaluation

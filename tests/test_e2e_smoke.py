@@ -151,7 +151,7 @@ def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
 
 OUR_LINES = re.compile(
     r"^(data: |report: |[a-z0-9_]+ +NDCG@10 |[a-z_ ()A-Z]+: +\d+%\||student: item table initialized"
-    r"|[a-z0-9_]+: (kept|rejected on validation|validation NDCG@10 |trying \d+ transition heads|no head: )|timing \d+ configuration|memory probe )")
+    r"|[a-z0-9_]+: (kept|rejected on validation|validation NDCG@10 |trying \d+ transition heads|no head: |no head fits )|timing \d+ configuration|memory probe )")
 
 
 def _foreign_lines(stderr: str) -> list[str]:
