@@ -144,9 +144,8 @@ def export_tflite(ctx: Context, name: str, blob: bytes, float_model: Any | None,
     agreement = None
     extra = dict(extra or {})
     if float_model is not None:
-        scorer = keras_scorer(float_model)
-        if head is not None:
-            scorer = (lambda keras: lambda x: keras(x) + head.scores(x))(scorer)
+        keras = keras_scorer(float_model)
+        scorer = keras if head is None else (lambda x: keras(x) + head.scores(x))
         ref = evaluate(scorer, ctx.test, ctx.max_len, f"{name}_keras")
         agreement = float(top_k_overlap(res.top10, ref.top10).mean())
         extra["keras_ndcg@10"] = ref.mean("ndcg@10")

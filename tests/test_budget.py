@@ -1,6 +1,7 @@
 """Budget mode: budget syntax, the candidate space and configs, verdicts; one tiny real search (slow)."""
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -115,16 +116,24 @@ def test_verdicts_name_what_is_over():
 
 
 
-@pytest.mark.slow
-def test_tiny_budget_search_ships_the_validation_winner_and_fails_honestly(smoke_build, tmp_path, capsys):
+def _budget_build(smoke_build, tmp_path, dims: str, pool: str, *flags: str) -> tuple[int, Path, Path]:
+    """A budget build of the smoke preset over a tiny space (no conv, alpha 0.2, no pruning, one
+    finalist), the teacher from the smoke build's cache; -> (exit code, run dir, the space file)."""
     out = tmp_path / "out"
     shutil.copytree(smoke_build.run_dir, out / "smoke")  # the teacher is cached
-    space_file = tmp_path / "space.yaml"  # d4 (~11-15 KB) fits 24 KiB, d16 (~28 KB) does not
-    space_file.write_text("budget:\n  dims: [4, 16]\n  conv_layers: [0]\n  pool: [true, false]\n"
+    space_file = tmp_path / "space.yaml"
+    space_file.write_text(f"budget:\n  {dims}\n  conv_layers: [0]\n  {pool}\n"
                           "  alphas: [0.2]\n  sparsities: [0.0]\n  finalists: 1\n")
-    code = run(["-q", "build", "--preset", "smoke", "--config", str(space_file), "--out", str(out),
-                "--max-bytes", "24KiB", "--trials", "3"])
-    run_dir = out / "smoke"
+    code = run(["-q", "build", "--preset", "smoke", "--config", str(space_file), "--out", str(out), *flags])
+    return code, out / "smoke", space_file
+
+
+@pytest.mark.slow
+def test_tiny_budget_search_ships_the_validation_winner_and_fails_honestly(smoke_build, tmp_path, capsys):
+    # d4 (~11-15 KB) fits 24 KiB, d16 (~28 KB) does not
+    code, run_dir, space_file = _budget_build(smoke_build, tmp_path, "dims: [4, 16]", "pool: [true, false]",
+                                              "--max-bytes", "24KiB", "--trials", "3")
+    out = run_dir.parent
     frontier = json.loads((run_dir / "frontier.json").read_text())
     report = json.loads((run_dir / "report.json").read_text())
     assert report["stages"][2]["cached"]  # the teacher was trained once, reused
@@ -161,14 +170,8 @@ def test_tiny_budget_search_ships_the_validation_winner_and_fails_honestly(smoke
 def test_a_finalist_with_a_transition_head_that_fits_is_a_candidate_of_its_own(smoke_build, tmp_path, capsys):
     """d4 (~11-15 KB) + a 4-successor head (1,349 x 4 x 3 B ~ 16 KB) fit 40 KiB, larger heads do not:
     the finalist is measured with and without it, and validation picks between them."""
-    out = tmp_path / "out"
-    shutil.copytree(smoke_build.run_dir, out / "smoke")
-    space_file = tmp_path / "space.yaml"
-    space_file.write_text("budget:\n  dims: [4]\n  conv_layers: [0]\n  pool: [false]\n"
-                          "  alphas: [0.2]\n  sparsities: [0.0]\n  finalists: 1\n")
-    code = run(["-q", "build", "--preset", "smoke", "--config", str(space_file), "--out", str(out),
-                "--max-bytes", "40KiB", "--trials", "1"])
-    run_dir = out / "smoke"
+    code, run_dir, _ = _budget_build(smoke_build, tmp_path, "dims: [4]", "pool: [false]",
+                                     "--max-bytes", "40KiB", "--trials", "1")
     frontier = json.loads((run_dir / "frontier.json").read_text())
     plain, headed = [c for c in frontier["candidates"] if c["rung"] == "full"]
     assert plain["head"] is None and headed["head"]["size"] == 4  # 8 and 16 would not fit beside it

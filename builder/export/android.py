@@ -134,8 +134,9 @@ def run(args: argparse.Namespace) -> int:
                   "repository root or pass --assets DIR (the app's src/main/assets folder)", file=sys.stderr)
             return EXIT_BAD_INPUT
         assets = DEFAULT_ASSETS
+    stages = default_stages(args.run_dir) if args.stages is None else args.stages
     try:
-        written = export_android(args.run_dir, assets, args.stages)
+        written = export_android(args.run_dir, assets, stages)
     except (ExportError, ModelFileError) as exc:
         print(f"error: {exc}; nothing was copied", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -145,7 +146,6 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "quiet", False):
         for path in written:
             print(f"{path}  {path.stat().st_size:,} bytes")
-    stages = default_stages(args.run_dir) if args.stages is None else args.stages
     for path in other_sidecars(assets, stages):
         print(f"warning: {path} ({_describe(path)}) is also in the assets; the app loads every "
               "*.json there as a model: delete it if it is stale", file=sys.stderr)

@@ -28,11 +28,7 @@ class ItemTransition:
     name = "item_transition"
 
     def __init__(self, train_sequences: list[np.ndarray], num_items: int) -> None:
-        src = np.concatenate([s[:-1] for s in train_sequences if len(s) > 1]).astype(np.int64)
-        dst = np.concatenate([s[1:] for s in train_sequences if len(s) > 1]).astype(np.int64)
-        pairs, counts = np.unique(src * num_items + dst, return_counts=True)
-        self.rows = pairs // num_items
-        self.cols = pairs % num_items
+        self.rows, self.cols, counts = transition_counts(train_sequences, num_items)
         self.counts = counts.astype(np.float32)
         self.indptr = np.searchsorted(self.rows, np.arange(num_items + 1))
         pop = MostPopular(train_sequences, num_items).scores
@@ -45,3 +41,16 @@ class ItemTransition:
                 a, b = self.indptr[last], self.indptr[last + 1]
                 out[r, self.cols[a:b]] += self.counts[a:b]
         return out
+
+
+def transition_counts(train_sequences: list[np.ndarray], num_items: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive pairs (i -> j) of the training sequences: (rows i, cols j, counts), sorted by
+    (i, j); empty arrays when no sequence has two items."""
+    seqs = [s for s in train_sequences if len(s) > 1]
+    if not seqs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    src = np.concatenate([s[:-1] for s in seqs]).astype(np.int64)
+    dst = np.concatenate([s[1:] for s in seqs]).astype(np.int64)
+    pairs, counts = np.unique(src * num_items + dst, return_counts=True)
+    return pairs // num_items, pairs % num_items, counts

@@ -26,6 +26,7 @@ import numpy as np
 from builder.data.dataset import EvalSplit, pad_left
 from builder.evaluate.bootstrap import Bootstrap
 from builder.evaluate.metrics import per_user_metrics, target_ranks
+from builder.models.baselines import MostPopular, transition_counts
 
 
 @dataclass(frozen=True)
@@ -64,32 +65,43 @@ class TransitionHead:
                 "scale": self.scale, "bytes": self.nbytes}
 
 
+@dataclass(frozen=True)
+class Transitions:
+    """The training sequences' consecutive pairs (i -> j) and counts, and the smoothed popularity
+    p: counted once, then cut into tables of any size and smoothing."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    counts: np.ndarray
+    p: np.ndarray  # float64 [N]: (training count + 1), normalised
+    num_items: int
+
+    @classmethod
+    def count(cls, train_sequences: list[np.ndarray], num_items: int) -> "Transitions":
+        rows, cols, counts = transition_counts(train_sequences, num_items)
+        pop = MostPopular(train_sequences, num_items).scores.astype(np.float64)  # padding's count is 0
+        return cls(rows, cols, counts, (pop + 1.0) / (pop + 1.0).sum(), num_items)
+
+    def table(self, size: int, smoothing: float) -> TransitionTable:
+        """Each item's `size` most frequent successors (ties: the larger boost, then the lower
+        id), vectorised over the catalog."""
+        ids = np.zeros((self.num_items, size), dtype=np.int64)
+        boost = np.zeros((self.num_items, size), dtype=np.float32)
+        b = np.log1p(self.counts / (smoothing * self.p[self.cols]))
+        order = np.lexsort((self.cols, -b, -self.counts, self.rows))  # by row, then count, boost and id
+        rows, cols, b = self.rows[order], self.cols[order], b[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        top = rank < size
+        ids[rows[top], rank[top]] = cols[top]
+        boost[rows[top], rank[top]] = b[top]
+        return TransitionTable(ids, boost, smoothing)
+
+
 def transition_table(train_sequences: list[np.ndarray], num_items: int, size: int,
                      smoothing: float) -> TransitionTable:
     """Count consecutive pairs in the training sequences; keep each item's `size` most frequent
-    successors (ties: the larger boost, then the lower id), vectorised over the catalog."""
-    seqs = [s for s in train_sequences if len(s) > 1]
-    ids = np.zeros((num_items, size), dtype=np.int64)
-    boost = np.zeros((num_items, size), dtype=np.float32)
-    if not seqs:
-        return TransitionTable(ids, boost, smoothing)
-    src = np.concatenate([s[:-1] for s in seqs]).astype(np.int64)
-    dst = np.concatenate([s[1:] for s in seqs]).astype(np.int64)
-    keep = (src > 0) & (dst > 0)
-    pairs, counts = np.unique(src[keep] * num_items + dst[keep], return_counts=True)
-    rows, cols = pairs // num_items, pairs % num_items
-    pop = np.bincount(np.concatenate(train_sequences), minlength=num_items).astype(np.float64)
-    pop[0] = 0.0
-    p = (pop + 1.0) / (pop + 1.0).sum()
-    b = np.log1p(counts / (smoothing * p[cols]))
-    order = np.lexsort((cols, -b, -counts, rows))  # by row, then count, boost and id
-    rows, cols, b = rows[order], cols[order], b[order]
-    starts = np.searchsorted(rows, rows, side="left")
-    rank = np.arange(len(rows)) - starts
-    top = rank < size
-    ids[rows[top], rank[top]] = cols[top]
-    boost[rows[top], rank[top]] = b[top]
-    return TransitionTable(ids, boost, smoothing)
+    successors (Transitions.table)."""
+    return Transitions.count(train_sequences, num_items).table(size, smoothing)
 
 
 def quantize(table: TransitionTable, weight: float) -> TransitionHead:
@@ -150,10 +162,9 @@ def choose_head(scorer, split: EvalSplit, max_len: int, train_sequences: list[np
     Bytes are not spent on noise: of the sizes whose best candidate beats the model alone with a
     paired bootstrap CI (`boot`, over the split's users) above 0, the smallest one that is not
     significantly worse than the best candidate overall wins; otherwise no head."""
-    if not sizes:
-        return HeadChoice(None, float("nan"), float("nan"), [])
-    tables = {(k, a): transition_table(train_sequences, num_items, k, a) for k in sorted(set(sizes)) for a in smoothings}
-    heads = [quantize(t, w) for t in tables.values() for w in sorted(weights)]
+    transitions = Transitions.count(train_sequences, num_items)  # one pass over the pairs
+    tables = [transitions.table(k, a) for k in sorted(set(sizes)) for a in smoothings]
+    heads = [quantize(t, w) for t in tables for w in sorted(weights)]
     per_user: list[list[np.ndarray]] = [[] for _ in range(len(heads) + 1)]
     for start in range(0, len(split), batch_size):
         hist = split.histories[start:start + batch_size]
