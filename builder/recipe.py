@@ -224,16 +224,18 @@ def _assistant(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageRes
     validation NDCG@10 beats the teacher's, it becomes the teacher of every later step
     (soft labels, item-table init, fine-tunes); otherwise it is only reported.
 
-    Its width is chosen on validation like the student's: while it does not beat the teacher,
-    it doubles, up to `max_dim` and the teacher's width, and is distilled again; the best on
-    validation is the assistant.
+    Its width is chosen on validation: it is a teacher, never shipped, so it doubles (up to
+    `max_dim` and the teacher's width) while the wider one is better on validation, and the
+    best is the assistant. (A rule that stopped once it beat SASRec left a dim-64 assistant
+    below its own dim-64 student on the synthetic catalog; where dim 128 was tried it was the
+    better teacher.)
     """
     from builder.pipeline import student_stage
 
     sc: StudentConfig = step.config
     dc = ctx.cfg.distill
     before = ctx.teacher_val
-    tried = _widened(ctx, step, sc, dc, "assistant", min(sc.max_dim, ctx.teacher_dim), 0.0)
+    tried = _widened(ctx, step, sc, dc, "assistant", min(sc.max_dim, ctx.teacher_dim), wider_while_better)
     run = max(tried, key=lambda t: t.val)
     sc, (_, v), val = run.config, run.model, run.val
     takes_over = val > before
@@ -266,7 +268,7 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
     sc = ctx.cfg.student
     drop = ctx.cfg.evaluate.max_ndcg_drop
     limit = sc.max_dim if dc.item_init != "teacher_pca" else min(sc.max_dim, ctx.teacher_dim)
-    tried = _widened(ctx, step, sc, dc, "student", limit, drop)
+    tried = _widened(ctx, step, sc, dc, "student", limit, below_teacher(drop, ctx.teacher_val))
     best = max(tried, key=lambda t: t.val)
     sc, (graph, v) = best.config, best.model
     widths = ""
@@ -290,30 +292,41 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
 
 
 def _widened(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig, label: str, limit: int,
-             max_drop: float) -> list[Trained]:
+             widen: Callable[[list[float]], str | None]) -> list[Trained]:
     """`sc` distilled from the current teacher, then again at double the width (up to `limit`)
-    while its validation NDCG@10 is more than `max_drop` (relative; 0: not above) below the
-    teacher's; -> every width tried, in order (cached as the stage, then `<stage>_dim<d>`)."""
+    while `widen` (the validation NDCG@10 of every width so far) gives a reason;
+    -> every width tried, in order (cached as the stage, then `<stage>_dim<d>`)."""
     tried: list[Trained] = []
     while True:
         name = step.stage if not tried else f"{step.stage}_dim{sc.dim}"
         run = _train_distilled(ctx, step, sc, dc, f"{label} (dim {sc.dim})", cache_name=name)
         tried.append(run)
-        wider = next_width(run.val, ctx.teacher_val, sc.dim, limit, max_drop)
-        if wider is None:
+        reason = widen([t.val for t in tried])
+        if reason is None or limit <= sc.dim:
             return tried
-        gap = f"is more than {max_drop:.0%} below" if max_drop else "is not above"
-        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run.val:.4f} {gap} the "
-                          f"teacher's {ctx.teacher_val:.4f}: trying dim {wider}")
+        wider = min(2 * sc.dim, limit)
+        ctx.progress.info(f"{step.stage}: dim {sc.dim} validation NDCG@10 {run.val:.4f} {reason}: trying dim {wider}")
         sc = replace(sc, dim=wider)
 
 
-def next_width(val: float, teacher_val: float, dim: int, limit: int, max_drop: float) -> int | None:
-    """The next width to try (None = keep `dim`): double, up to `limit`, while the student's
-    validation NDCG@10 is more than `max_drop` (relative) below the teacher's."""
-    if limit <= dim or teacher_val <= 0 or val >= (1.0 - max_drop) * teacher_val:
-        return None
-    return min(2 * dim, limit)
+def below_teacher(max_drop: float, teacher_val: float) -> Callable[[list[float]], str | None]:
+    """The student's rule: widen while the latest width's validation NDCG@10 is more than
+    `max_drop` (relative) below the teacher's."""
+    def widen(vals: list[float]) -> str | None:
+        if teacher_val <= 0 or vals[-1] >= (1.0 - max_drop) * teacher_val:
+            return None
+        return f"is more than {max_drop:.0%} below the teacher's {teacher_val:.4f}"
+    return widen
+
+
+def wider_while_better(vals: list[float]) -> str | None:
+    """A teacher's rule (the assistant): widen after the first width, and again while the
+    latest width beat the one before on validation."""
+    if len(vals) == 1:
+        return "(the assistant is a teacher, never shipped: the wider one is tried too)"
+    if vals[-1] > vals[-2]:
+        return f"beats the narrower one's {vals[-2]:.4f}"
+    return None
 
 
 def _ptq(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResult]]:

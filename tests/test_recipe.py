@@ -172,14 +172,45 @@ def test_an_assistant_narrower_than_the_student_is_refused_before_anything_runs(
     assert steps[0].stage == "assistant_fp32" and steps[0].config.dim == 64
 
 
-def test_the_student_widens_while_validation_is_too_far_below_the_teacher():
-    from builder.recipe import next_width
+def _widths(monkeypatch, vals_by_dim, limit, widen):
+    """The widths `recipe._widened` trains when a width's validation NDCG@10 is vals_by_dim[dim]."""
+    import builder.recipe as recipe
+    from builder.config import StudentConfig
 
-    assert next_width(0.090, 0.100, 32, 128, 0.05) == 64  # 10% below: double
-    assert next_width(0.096, 0.100, 32, 128, 0.05) is None  # within 5%: keep
-    assert next_width(0.050, 0.100, 64, 100, 0.05) == 100  # capped at the limit
-    assert next_width(0.050, 0.100, 32, 0, 0.05) is None  # max_dim 0: never
-    assert next_width(0.050, -1.0, 32, 128, 0.05) is None  # no teacher score to compare with
+    trained = []
+
+    def fake_train(ctx, step, sc, dc, desc, cache_name=None):
+        trained.append((sc.dim, cache_name))
+        return SimpleNamespace(config=sc, val=vals_by_dim[sc.dim], seconds=0.0)
+
+    monkeypatch.setattr(recipe, "_train_distilled", fake_train)
+    ctx = SimpleNamespace(progress=SimpleNamespace(info=lambda _: None))
+    step = SimpleNamespace(stage="s")
+    tried = recipe._widened(ctx, step, StudentConfig(dim=32), None, "x", limit, widen)
+    assert [t.config.dim for t in tried] == [d for d, _ in trained]
+    return trained
+
+
+def test_the_student_widens_while_validation_is_too_far_below_the_teacher(monkeypatch):
+    from builder.recipe import below_teacher
+
+    rule = below_teacher(0.05, 0.100)
+    assert rule([0.090]) and rule([0.096]) is None and below_teacher(0.05, -1.0)([0.01]) is None
+    vals = {32: 0.090, 64: 0.094, 100: 0.099, 128: 0.099, 256: 0.2}
+    assert _widths(monkeypatch, vals, 128, rule) == [(32, "s"), (64, "s_dim64"), (128, "s_dim128")]
+    assert _widths(monkeypatch, vals, 100, rule) == [(32, "s"), (64, "s_dim64"), (100, "s_dim100")]  # the limit
+    assert _widths(monkeypatch, vals, 0, rule) == [(32, "s")]  # max_dim 0: never
+    assert _widths(monkeypatch, {32: 0.096}, 128, rule) == [(32, "s")]  # within 5%: keep
+
+
+def test_the_assistant_widens_while_the_wider_one_is_better(monkeypatch):
+    from builder.recipe import wider_while_better
+
+    # above the teacher at dim 32 already: a teacher, so wider is still tried, and kept while better
+    assert _widths(monkeypatch, {32: 0.2, 64: 0.25, 128: 0.24, 256: 0.3}, 256, wider_while_better) == [
+        (32, "s"), (64, "s_dim64"), (128, "s_dim128")]
+    assert _widths(monkeypatch, {32: 0.2, 64: 0.19}, 256, wider_while_better) == [(32, "s"), (64, "s_dim64")]
+    assert _widths(monkeypatch, {32: 0.2}, 32, wider_while_better) == [(32, "s")]  # at the teacher's width
 
 
 def test_a_widening_limit_below_the_width_is_refused():
