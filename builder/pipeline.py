@@ -79,6 +79,11 @@ class Context:
             self._fit = FitData(x, y, valid, self.max_len, self.progress, self.cfg.seed, self.cache)
         return self._fit
 
+    def validation_bootstrap(self) -> Bootstrap:
+        """User resamples for paired comparisons on the validation users (fit_data().valid)."""
+        ev = self.cfg.evaluate
+        return Bootstrap.create(len(self.fit_data().valid), ev.bootstrap_samples, ev.confidence, seed=self.cfg.seed)
+
     def evaluate(self, name: str, scorer: Any) -> EvalResult:
         res = evaluate(scorer, self.test, self.max_len, name)
         self.results[name] = res
@@ -205,8 +210,7 @@ def popularity_lead(ctx: Context, model: Any) -> dict[str, float]:
     mine = evaluate(keras_scorer(model.last), valid, ctx.max_len, "validation").per_user["ndcg@10"]
     popular = evaluate(MostPopular(ctx.dataset.train_sequences(), ctx.dataset.num_items), valid,
                        ctx.max_len, "validation").per_user["ndcg@10"]
-    ev = ctx.cfg.evaluate
-    return Bootstrap.create(len(mine), ev.bootstrap_samples, ev.confidence, seed=ctx.cfg.seed).paired(mine, popular)
+    return ctx.validation_bootstrap().paired(mine, popular)
 
 
 def run_teacher(ctx: Context) -> StageResult:
@@ -439,6 +443,18 @@ def check_gate(ctx: Context, stages: list[StageResult], final: str | None) -> di
     return {"status": "passed" if passed else "failed", **out, "message": message}
 
 
+def teacher_ceiling(ctx: Context, stages: list[StageResult]) -> dict[str, Any] | None:
+    """The students' teacher against the best student on validation, through LiteRT
+    (builder.evaluate.ceiling); printed, and kept as report.json `ceiling`."""
+    from builder.evaluate.ceiling import ceiling_check, ceiling_line
+
+    c = ceiling_check(ctx.run_dir, stages, ctx.teacher_stage, ctx.fit_data().valid, ctx.max_len,
+                      ctx.validation_bootstrap())
+    if c is not None:
+        ctx.progress.info(f"ceiling: {ceiling_line(c)}")
+    return c
+
+
 def prepare(cfg: BuildConfig, out_dir: Path, progress: Progress, force: bool) -> Context:
     """Load and check everything that can fail on bad input, before anything is written."""
     from builder.training import set_seed
@@ -490,10 +506,11 @@ def build(cfg: BuildConfig, out_dir: Path, progress: Progress | None = None,
             s.vs_teacher = ctx.versus(ctx.results[s.name])
 
     gate = check_gate(ctx, stages, final=shipped)
+    ceiling = None if search else teacher_ceiling(ctx, stages)
     result = BuildResult(ctx.run_dir, cfg, ctx.dataset.stats | {"source": ctx.dataset.source}, stages,
                          gate, time.perf_counter() - t0, len(ctx.test), paired_comparisons(ctx, stages),
                          shipped=shipped, recipe=[] if search else [recipe_row(s) for s in ctx.steps],
-                         search=None if search is None else search.to_dict())
+                         search=None if search is None else search.to_dict(), ceiling=ceiling)
     write_reports(result)
     progress.info(f"report: {ctx.run_dir / 'report.md'} ({result.seconds:.0f} s)")
     return result

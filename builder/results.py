@@ -45,6 +45,7 @@ class BuildResult:
     shipped: str | None = "final_int8"  # the stage copied to model.tflite (None: nothing met the budget)
     recipe: list[dict[str, Any]] = field(default_factory=list)  # the resolved steps
     search: dict[str, Any] | None = None  # budget mode: frontier.json's content
+    ceiling: dict[str, Any] | None = None  # the teacher vs the best student on validation (evaluate.ceiling)
 
     def stage(self, name: str) -> StageResult:
         for s in self.stages:
@@ -76,6 +77,7 @@ class BuildResult:
             "search": self.search,
             "comparisons": self.comparisons,
             "gate": self.gate,
+            "ceiling": self.ceiling,
             "seconds": round(self.seconds, 1),
             "workers": 1 if cluster is None else len(cluster.workers),  # training processes
         }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder.cli import run
+from builder.evaluate.ceiling import verdict
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +37,15 @@ def test_smoke_build_writes_every_stage_report_and_model(smoke_build, smoke_run_
                  "model.tflite", "model.json"):
         assert (smoke_run_dir / name).stat().st_size > 0, name
     assert report["gate"]["status"] == "passed"  # the smoke preset allows any drop
+    # the teacher of the students against the best of them, on validation through LiteRT
+    ceiling = report["ceiling"]
+    trained = {s["name"]: s["extra"]["train"]["best_val_ndcg10"] for s in report["stages"]
+               if s["extra"].get("train") and s["name"] not in ("teacher", "assistant_fp32")}
+    assert ceiling["teacher"] == report["gate"]["teacher"] and ceiling["student"] == max(trained, key=trained.get)
+    d = ceiling["student_minus_teacher"]
+    assert d["value"] == pytest.approx(ceiling["student_val_ndcg10"] - ceiling["teacher_val_ndcg10"])
+    assert ceiling["verdict"] == verdict(d) and ceiling["users"] == report["dataset"]["users"]
+    assert "Is the teacher the ceiling?" in (smoke_run_dir / "report.md").read_text()
 
 
 def test_the_transition_head_is_chosen_on_validation_and_ships_inside_the_int8_model(smoke_build, smoke_run_dir):
@@ -150,7 +160,7 @@ def test_recommend_command_on_the_shipped_model(smoke_run_dir, capsys):
 
 
 OUR_LINES = re.compile(
-    r"^(data: |report: |[a-z0-9_]+ +NDCG@10 |[a-z_ ()A-Z]+: +\d+%\||student: item table initialized"
+    r"^(data: |report: |ceiling: |[a-z0-9_]+ +NDCG@10 |[a-z_ ()A-Z]+: +\d+%\||student: item table initialized"
     r"|[a-z0-9_]+: (kept|rejected on validation|validation NDCG@10 |trying \d+ transition heads|no head: |no head fits )|timing \d+ configuration|memory probe )")
 
 

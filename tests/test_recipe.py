@@ -132,18 +132,27 @@ def test_gate_fails_a_teacher_that_did_not_learn_beyond_popularity():
     assert off["status"] == "passed" and "teacher_vs_most_popular" not in off
 
 
-def test_report_says_whether_the_teacher_is_the_ceiling():
+def test_the_ceiling_check_picks_the_best_student_and_calls_noise_noise():
+    from builder.evaluate.ceiling import ceiling_line, pick, verdict
     from builder.report import ceiling_lines
 
-    def data(teacher: float, student: float) -> dict:
-        return {"stages": [{"name": "most_popular", "extra": {}},
-                           {"name": "teacher", "extra": {"train": {"best_val_ndcg10": teacher}}},
-                           {"name": "student_fp32", "extra": {"train": {"best_val_ndcg10": student}}}]}
-
-    assert "the teacher is the ceiling" in ceiling_lines(data(0.13, 0.12))[0]
-    line = ceiling_lines(data(0.12, 0.13))[0]
-    assert "teacher 0.1200, best student 0.1300 (student_fp32)" in line and "not the ceiling" in line
-    assert ceiling_lines({"stages": [{"name": "teacher", "extra": {}}]}) == []
+    stages = [("most_popular", {}), ("teacher", {"train": {"best_val_ndcg10": 0.12}}),
+              ("assistant_fp32", {"train": {"best_val_ndcg10": 0.13}, "takes_over": True}),
+              ("student_fp32", {"train": {"best_val_ndcg10": 0.125}}),
+              ("final_int8", {"train": {"best_val_ndcg10": 0.126}}), ("final_int8_transition", {})]
+    # teacher candidates (SASRec, the assistant) are never the student side
+    assert pick(stages, "assistant_fp32") == ("assistant_fp32", "final_int8")
+    assert pick(stages[:3], "assistant_fp32") is None
+    assert verdict({"value": -0.01, "ci_low": -0.02}) == "holds"
+    assert verdict({"value": 0.001, "ci_low": -0.004}) == "level"
+    assert verdict({"value": 0.02, "ci_low": 0.005}) == "broken"
+    c = {"teacher": "assistant_fp32", "student": "final_int8", "users": 943, "teacher_val_ndcg10": 0.13,
+         "student_val_ndcg10": 0.131, "teacher_training_val_ndcg10": 0.13, "student_training_val_ndcg10": 0.126,
+         "student_minus_teacher": {"value": 0.001, "ci_low": -0.004, "ci_high": 0.006}, "verdict": "level"}
+    line = ceiling_line(c)
+    assert "assistant_fp32, the assistant that took over) 0.1300, best student 0.1310 (final_int8" in line
+    assert "+0.0010 [-0.0040, +0.0060]" in line and "inside the noise" in line
+    assert ceiling_lines({"ceiling": c}) == [line, ""] and ceiling_lines({"stages": []}) == []
 
 
 def test_report_says_when_test_users_are_a_subset():

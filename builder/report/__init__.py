@@ -147,29 +147,10 @@ def graph_cost_lines(data: dict[str, Any]) -> list[str]:
 
 
 def ceiling_lines(data: dict[str, Any]) -> list[str]:
-    """Is the teacher the ceiling? Its validation NDCG@10 against the best trained student's.
+    """Is the teacher the ceiling? (report.json `ceiling`, builder.evaluate.ceiling)"""
+    from builder.evaluate.ceiling import ceiling_line
 
-    A teacher assistant that took over (extra.takes_over) is the teacher of the students after it."""
-    val = {s["name"]: s["extra"]["train"]["best_val_ndcg10"] for s in data["stages"]
-           if s["extra"].get("train") and s["extra"]["train"].get("best_val_ndcg10", -1) >= 0}
-    if "teacher" not in val or len(val) < 2:
-        return []
-    teachers = {"teacher": val.pop("teacher")}
-    for s in data["stages"]:
-        if "takes_over" in s["extra"] and s["name"] in val:
-            v = val.pop(s["name"])
-            if s["extra"]["takes_over"]:
-                teachers[s["name"]] = v
-    if not val:
-        return []
-    who, teacher = max(teachers.items(), key=lambda kv: kv[1])
-    name, best = max(val.items(), key=lambda kv: kv[1])
-    verdict = ("the teacher is the ceiling" if teacher >= best else
-               "**the teacher is not the ceiling**: a stronger teacher (teacher.dim, dropout, blocks, or an "
-               "`assistant` step) would raise what distillation can pass on")
-    label = "teacher" if who == "teacher" else f"teacher ({who}, the assistant that took over)"
-    return [f"Validation NDCG@10 during training (Keras, best epoch): {label} {teacher:.4f}, best student "
-            f"{best:.4f} ({name}): {verdict}.", ""]
+    return [ceiling_line(data["ceiling"]), ""] if data.get("ceiling") else []
 
 
 def head_lines(data: dict[str, Any]) -> list[str]:
