@@ -163,8 +163,11 @@ def _set_size(teacher: Any, fit: Any, dc: Any, batch_size: int, seed: int, batch
 
 
 def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
-               student: bool = False, caps: tuple[int, ...] = (0,)) -> dict[str, Any]:
-    from builder._keras import keras, tf
+               student: bool = False, caps: tuple[int, ...] = (0,),
+               optimizers: tuple[str, ...] = ("adam",)) -> dict[str, Any]:
+    """Per catalog size: full softmax (Adam) and each (negatives, cap, optimizer) variant's step."""
+    from builder._keras import tf
+    from builder.lazy_adam import make_optimizer
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
     from builder.models.teacher import build_teacher
@@ -179,7 +182,8 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
         p = zipf_probabilities(n - 1)
         batches = [(rng.choice(n - 1, size=(b, length), p=p) + 1).astype(np.int32) for _ in range(4)]
         runs = {}
-        for k, cap in [(0, 0)] + [(k, c) for k in negatives for c in (caps if student else (0,))]:
+        for k, cap, name in [(0, 0, "adam")] + [(k, c, o) for k in negatives for c in (caps if student else (0,))
+                                                for o in optimizers]:
             full_bytes = 4 * b * length * n * 4
             if k == 0 and full_bytes > memory / 2:
                 rows.append({"items": n, "negatives": 0, "fits": False,
@@ -187,14 +191,14 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
                 continue
             set_seed(seed)
             if student:
-                runs[k, cap] = _student_step(n, length, k, base, batches, seed, cap)
+                runs[k, cap, name] = _student_step(n, length, k, base, batches, seed, cap, name)
                 continue
             cfg = replace(base.teacher, negatives=k)
             model = build_teacher(n, length, cfg)
             sampler = prepare_sampling(model, np.concatenate(batches), k, seed) if k else None
-            opt = keras.optimizers.Adam(cfg.learning_rate)
+            opt = make_optimizer(name, cfg.learning_rate)
             step = training_step(model, spec_from(cfg), opt, loss="sampled" if k else "full", jit=True)
-            runs[k, cap] = (step, (lambda _, s=sampler: s.draw()) if sampler else (lambda _: None),
+            runs[k, cap, name] = (step, (lambda _, s=sampler: s.draw()) if sampler else (lambda _: None),
                        sampler.expected_distinct() if sampler else None, [])
         for i in range(steps + 2):
             x = tf.constant(batches[i % len(batches)][:, :-1])
@@ -206,15 +210,16 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
                 float(step(x, tf.constant(y), denom, extra_for(y)))
                 if i >= 2:
                     times.append(time.perf_counter() - t0)
-        full = float(np.median(runs[0, 0][3])) if (0, 0) in runs else None
-        for (k, cap), (_, _, distinct, times) in runs.items():
+        full = float(np.median(runs[0, 0, "adam"][3])) if (0, 0, "adam") in runs else None
+        for (k, cap, name), (_, _, distinct, times) in runs.items():
             med = float(np.median(times))
-            rows.append({"items": n, "negatives": k, "max_candidates": cap, "fits": True, "median_s": round(med, 4),
+            rows.append({"items": n, "negatives": k, "max_candidates": cap, "optimizer": name, "fits": True,
+                         "median_s": round(med, 4),
                          "p90_s": round(float(np.quantile(times, 0.9)), 4), "steps": len(times),
                          "distinct_negatives": round(distinct) if distinct else None,
                          "speedup": round(full / med, 2) if full and k else None})
             say(f"  {n} items, " + (f"{k} draws" if k else "full softmax") + (f", cap {cap}" if cap else "")
-                + f": {med * 1000:.0f} ms/step")
+                + f", {name}: {med * 1000:.0f} ms/step")
         del runs
     return {"batch": b, "history": length, "teacher": {"dim": base.teacher.dim, "blocks": base.teacher.blocks},
             "model": "student" if student else "teacher",
@@ -222,13 +227,14 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
 
 
 def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarray], seed: int,
-                  cap: int = 0) -> tuple:
+                  cap: int = 0, optimizer: str = "adam") -> tuple:
     """(step, extra_for(targets), mean candidate-set size, times) of the default student's distillation
     step: over the full catalog from cached teacher logits (k = 0), or on candidate sets from cached
     teacher hidden vectors (random stand-ins of the cached tensors' shapes); the teacher's top
     `distill.top_k` items per position are stood in for by as many Zipf draws."""
-    from builder._keras import keras, tf
+    from builder._keras import tf
     from builder.data.synthetic import zipf_probabilities
+    from builder.lazy_adam import make_optimizer
     from builder.models.student import build_student
     from builder.models.teacher import build_teacher
     from builder.sampled import CandidateSampler, log_popularity
@@ -239,7 +245,7 @@ def _student_step(n: int, length: int, k: int, base: Any, batches: list[np.ndarr
     teacher = build_teacher(n, length, base.teacher)
     rng = np.random.default_rng(seed)
     spec = spec_from(base.student, **dc.loss_terms())
-    step = training_step(v, spec, keras.optimizers.Adam(base.student.learning_rate),
+    step = training_step(v, spec, make_optimizer(optimizer, base.student.learning_rate),
                          loss="candidates" if k else "full", jit=True, teacher=teacher)
     if not k:
         logits = tf.constant(rng.normal(size=(b, length, n)).astype(np.float32))
@@ -282,7 +288,8 @@ def step_markdown(doc: dict[str, Any]) -> str:
     for row in r["rows"]:
         name = ("full" if not row["negatives"] else
                 f"{'candidates' if student else 'sampled'}, {row['negatives']} draws"
-                + (f", at most {row['max_candidates']:,}" if row.get("max_candidates") else ""))
+                + (f", at most {row['max_candidates']:,}" if row.get("max_candidates") else "")
+                + (", lazy Adam" if row.get("optimizer") == "lazy_adam" else ""))
         if not row["fits"]:
             out.append(f"| {row['items']:,} | {name} | | {row['note']} | | | |")
             continue
@@ -385,13 +392,16 @@ def main(argv: list[str] | None = None) -> int:
                    help="--students: the teacher's sampled-softmax negatives (0 = full softmax)")
     p.add_argument("--max-candidates", default="0",
                    help="--students: comma-separated caps on the candidate set (distill.max_candidates, 0 = none)")
+    p.add_argument("--optimizers", default="adam",
+                   help="--step-times: comma-separated optimizers of the sampled variants (adam, lazy_adam)")
     p.add_argument("--out", default=str(RESULTS_DIR))
     args = p.parse_args(argv)
     started, t0 = now_utc(), time.perf_counter()
     negatives = [int(k) for k in args.negatives.split(",")]
     if args.step_times:
         result = step_times([int(n) for n in args.step_times.split(",")], negatives, args.steps, args.seed,
-                            student=args.students, caps=tuple(int(c) for c in args.max_candidates.split(",")))
+                            student=args.students, caps=tuple(int(c) for c in args.max_candidates.split(",")),
+                            optimizers=tuple(args.optimizers.split(",")))
         name = "candidate_distillation_steps" if args.students else "sampled_softmax_steps"
         doc = {**document_header(name, started, time.perf_counter() - t0), "result": result}
         write_results(args.out, name, doc, step_markdown(doc))

@@ -137,6 +137,8 @@ class TrainingConfig:
     decay_factor: float = 0.3  # plateau: learning-rate multiplier at each plateau
     max_decays: int = 2  # plateau: rate cuts before the next plateau stops training
     max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
+    # adam, or lazy_adam: sparse table gradients update only the rows a step touches (builder.lazy_adam)
+    optimizer: str = "adam"
 
     def __post_init__(self) -> None:
         k = self.SECTION
@@ -151,6 +153,8 @@ class TrainingConfig:
         _require(self.max_decays >= 0, f"{k}.max_decays", "must be >= 0")
         _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
                  f"{k}.max_steps_per_epoch", "must be >= 1")
+        _require(self.optimizer in ("adam", "lazy_adam"), f"{k}.optimizer",
+                 f"must be adam or lazy_adam (got {self.optimizer!r})")
 
 
 def key_fields(cfg: Any, drop: tuple[str, ...] = (), new: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -199,7 +199,7 @@ def teacher_key_fields(cfg: Any) -> dict[str, Any]:
     defaults; popularity_prior counts only where it makes the model (true, full softmax)."""
     plain = not cfg.scores_with_prior or cfg.negatives  # sampled softmax: the prior is implied
     return key_fields(cfg, drop=("generations", "candidates") + (("popularity_prior",) if plain else ()),
-                      new=("negatives", "tied"))
+                      new=("negatives", "tied", "optimizer"))
 
 
 def popularity_lead(ctx: Context, model: Any) -> dict[str, float]:

@@ -199,7 +199,7 @@ def reseed(ctx: Any, stage: str) -> None:
 def architecture_key(sc: StudentConfig) -> dict[str, Any]:
     """What a trained student's cache key depends on: its config less the widening limit, and
     less the table options left at their defaults (the keys of dense students predate them)."""
-    return key_fields(sc, drop=("max_dim",), new=("table_rank", "table_buckets", "table_head"))
+    return key_fields(sc, drop=("max_dim",), new=("table_rank", "table_buckets", "table_head", "optimizer"))
 
 
 def _train_distilled(ctx: Any, step: Step, sc: StudentConfig, dc: DistillConfig,

@@ -33,6 +33,7 @@ from builder._keras import keras, tf
 from builder.config import TrainingConfig
 from builder.data.dataset import EvalSplit
 from builder.evaluate.evaluator import evaluate, keras_scorer
+from builder.lazy_adam import make_optimizer
 from builder.models.teacher import SequenceModel
 from builder.progress import Progress
 from builder.sampled import CandidateSampler, NegativeSampler, log_popularity, sampled_loss
@@ -58,13 +59,14 @@ class TrainSpec:
     top_k: int = 0  # candidate sets: plus each position's top-k items by the teacher
     max_candidates: int = 0  # candidate sets: at most this many items (0 = no cap), CandidateSampler
     top_k_search: str = "exact"  # how the teacher's top-k are found: exact | index | auto (builder.top_items)
+    optimizer: str = "adam"  # adam | lazy_adam (builder.lazy_adam)
 
 
 def spec_from(cfg: TrainingConfig, **overrides: Any) -> TrainSpec:
     """The TrainSpec of a teacher/student config's schedule (distillation settings via overrides)."""
     return TrainSpec(cfg.epochs, cfg.batch_size, cfg.learning_rate, cfg.patience, cfg.eval_every,
                      max_steps_per_epoch=cfg.max_steps_per_epoch, lr_schedule=cfg.lr_schedule,
-                     decay_factor=cfg.decay_factor, max_decays=cfg.max_decays,
+                     decay_factor=cfg.decay_factor, max_decays=cfg.max_decays, optimizer=cfg.optimizer,
                      **{"negatives": getattr(cfg, "negatives", 0), **overrides})
 
 
@@ -266,7 +268,7 @@ def train(
     """Train `model.sequence` on the windows; validate `model.last`; restore the best weights."""
     inputs, targets, valid, progress = fit.inputs, fit.targets, fit.valid, fit.progress
     seq = model.sequence
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate(spec, len(fit.inputs)))
+    optimizer = make_optimizer(spec.optimizer, learning_rate(spec, len(fit.inputs)))
     distill = teacher is not None and spec.alpha < 1.0
     # sampled softmax trains a model with a prior (a teacher); any other model with negatives
     # (a student, distilled or not) trains on per-batch candidate sets

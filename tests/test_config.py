@@ -34,6 +34,7 @@ def test_wrong_type_is_named():
     ("prune", "target_sparsity", 1.0), ("prune", "target_sparsity", -0.1),
     ("data", "max_len", 0), ("export", "k", 0), ("teacher", "heads", 3),
     ("student", "lr_schedule", "step"), ("teacher", "epochs", 0), ("student", "patience", 0),
+    ("teacher", "optimizer", "sgd"),
 ])
 def test_impossible_values_name_the_key(section, key, value):
     with pytest.raises(ConfigError, match=f"{section}.{key}"):

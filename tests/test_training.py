@@ -11,8 +11,13 @@ from builder.progress import SILENT
 from builder.training import FitData, TeacherLogits, TrainSpec, learning_rate, set_seed, train
 
 
-@pytest.mark.parametrize("negatives", [0, 8])  # full softmax; sampled, 8 of 60 items
-def test_teacher_learns_synthetic_successors(negatives):
+@pytest.mark.parametrize("negatives,optimizer", [(0, "adam"), (8, "adam"), (8, "lazy_adam")])
+def test_teacher_learns_synthetic_successors(negatives, optimizer, monkeypatch):
+    """Full softmax; sampled, 8 of 60 items; sampled with lazy Adam, in an XLA-compiled step."""
+    if optimizer == "lazy_adam":
+        import builder.training
+
+        monkeypatch.setattr(builder.training, "XLA_MIN_STEPS", 0)
     set_seed(0)
     cfg = DataConfig(source="synthetic", max_len=10, min_item_interactions=1,
                      synthetic=SyntheticConfig(num_users=300, num_items=60, mean_length=15, follow_prob=0.8))
@@ -22,7 +27,7 @@ def test_teacher_learns_synthetic_successors(negatives):
     x, y = training_windows(ds.train_sequences(), 10)
     fit = FitData(x, y, ds.validation(), 10, SILENT)
     res = train(model, fit, TrainSpec(epochs=15, batch_size=64, learning_rate=5e-3, patience=3, eval_every=5,
-                                      negatives=negatives), desc="t")
+                                      negatives=negatives, optimizer=optimizer), desc="t")
     assert res.best_val_ndcg10 > 0
     test = ds.test()
     teacher = evaluate(keras_scorer(model.last), test, 10, "teacher").mean("hr@10")
