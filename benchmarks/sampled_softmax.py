@@ -3,6 +3,7 @@
     python -m benchmarks.sampled_softmax                       # 10K items, 2048 and 8192 draws -> results/
     python -m benchmarks.sampled_softmax --items 10000 --users 3000 --negatives 512,1024
     python -m benchmarks.sampled_softmax --step-times 10000,100000,1000000   # cost per step only
+    python -m benchmarks.sampled_softmax --step-times 1000000 --negatives 2048 --optimizers adam,lazy_adam
 
 The data is the realistic synthetic generator (builder.data.synthetic, kind latent:
 taste clusters, Zipf popularity, drift, short-range successors) at `--items` items.

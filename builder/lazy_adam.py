@@ -8,8 +8,10 @@ one Adam update with an 8,448-row sparse gradient took 133 ms on a 1M x 128 tabl
 scatter of the same rows 1.6 ms). This optimizer applies Adam's update to the touched rows
 only (their moments decay when they are touched), as TensorFlow Addons' LazyAdam did; dense
 gradients get plain Adam. It is the usual choice for large embedding tables; it is not the
-same optimizer (an untouched row keeps its moments), so it is an option
-(`optimizer: lazy_adam` in the teacher/student config), not the default.
+same optimizer (an untouched row keeps its moments): on the 5.4K-item catalog a sampled
+teacher trained with it was 3.4% below Adam on test (README), so it is an option
+(`optimizer: lazy_adam` in the teacher/student config), not the default. Fine-tunes (prune,
+QAT) use Adam.
 """
 from __future__ import annotations
 
@@ -31,8 +33,10 @@ class LazyAdam(keras.optimizers.Adam):
         alpha = lr * tf.sqrt(1 - tf.pow(b2, step)) / (1 - tf.pow(b1, step))
         key = self._var_key(variable)
         m, v = self._momentums[self._index_dict[key]], self._velocities[self._index_dict[key]]
-        rows, where = tf.unique(gradient.indices)  # a row may appear more than once: sum its parts
-        g = tf.math.unsorted_segment_sum(gradient.values, where, tf.shape(rows)[0])
+        # tf_keras has already summed a row's repeated parts (Optimizer._deduplicate_sparse_grad,
+        # tf.unique), so every index is one row. Deduplicating again here went wrong under XLA:
+        # slices and tf.unique of that dynamically sized dimension were miscompiled.
+        rows, g = gradient.indices, gradient.values
         m_rows = b1 * tf.gather(m, rows) + (1 - b1) * g
         v_rows = b2 * tf.gather(v, rows) + (1 - b2) * tf.square(g)
         m.scatter_update(tf.IndexedSlices(m_rows, rows))

@@ -50,3 +50,28 @@ def test_dense_gradients_get_plain_adam_and_unknown_names_are_refused():
     np.testing.assert_allclose(a.numpy(), b.numpy())
     with pytest.raises(ValueError, match="unknown optimizer 'sgd'"):
         make_optimizer("sgd", 0.01)
+
+
+def test_an_xla_compiled_step_updates_as_eager_does():
+    """Training steps are XLA-compiled; repeated indices arrive there deduplicated with a dynamic size."""
+    n, d = 6, 3
+    w0 = np.random.default_rng(0).normal(size=(n, d)).astype(np.float32)
+    r = np.random.default_rng(1)
+    steps = [(r.integers(0, n, 4), r.normal(size=(4, d)).astype(np.float32)) for _ in range(5)]
+    out = []
+    for jit in (False, True):
+        var, opt = tf.Variable(w0), LazyAdam(learning_rate=0.01)
+        opt.build([var])
+
+        def step(idx, vals):
+            opt.apply_gradients([(_sparse_grad_t(idx, vals, n, d), var)])
+
+        run = tf.function(step, jit_compile=True) if jit else step
+        for idx, vals in steps:
+            run(tf.constant(idx, tf.int64), tf.constant(vals))
+        out.append(var.numpy())
+    np.testing.assert_allclose(out[1], out[0], rtol=1e-5, atol=1e-6)
+
+
+def _sparse_grad_t(idx, vals, n, d):
+    return tf.IndexedSlices(vals, idx, tf.constant([n, d], tf.int64))
