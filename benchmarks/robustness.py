@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import RESULTS_DIR, document_header, now_utc, say, write_results
+from builder.evaluate.ceiling import pick
 
 REGIMES_DIR = Path(__file__).parent / "regimes"
 REGIMES = ("ml100k", "ml100k_sparse", "synthetic_latent")
@@ -57,8 +58,7 @@ def summarize_run(run_dir: Path, regime: str, seed: int) -> dict[str, Any]:
     shipped = report["shipped"]
     # the students' teacher: SASRec, or the assistant that took over from it on validation
     ref = report["gate"].get("teacher", "teacher")
-    val = {n: s["extra"]["train"]["best_val_ndcg10"] for n, s in stages.items()
-           if s["extra"].get("train") and n not in ("teacher", ref)}
+    best = pick(((n, s["extra"]) for n, s in stages.items()), ref)  # the report's own choice of students
     teacher, final = stages[ref]["ndcg@10"], stages[shipped]["ndcg@10"]
     vs_markov = _comparison(report, shipped, "item_transition")
     return {
@@ -75,7 +75,7 @@ def summarize_run(run_dir: Path, regime: str, seed: int) -> dict[str, Any]:
         "final_bytes": stages[shipped]["size_bytes"],
         "student_dim": student_width(report),
         "teacher_val_ndcg10": stages[ref]["extra"]["train"]["best_val_ndcg10"],
-        "best_student_val_ndcg10": max(val.values()) if val else None,
+        "best_student_val_ndcg10": stages[best[1]]["extra"]["train"]["best_val_ndcg10"] if best else None,
         "ceiling": report.get("ceiling"),  # the same on validation through LiteRT, paired (newer builds)
         "epochs": {n: s["extra"]["train"]["epochs_run"] for n, s in stages.items() if s["extra"].get("train")},
         "gate": report["gate"]["status"],

@@ -168,9 +168,9 @@ def step_times(sizes: list[int], negatives: list[int], steps: int, seed: int,
                optimizers: tuple[str, ...] = ("adam",)) -> dict[str, Any]:
     """Per catalog size: full softmax (Adam) and each (negatives, cap, optimizer) variant's step."""
     from builder._keras import tf
-    from builder.lazy_adam import make_optimizer
     from builder.config import load_config
     from builder.data.synthetic import zipf_probabilities
+    from builder.lazy_adam import make_optimizer
     from builder.models.teacher import build_teacher
     from builder.training import prepare_sampling, set_seed, spec_from, training_step
 

@@ -120,6 +120,9 @@ class DataConfig:
                  f"must be auto, int or str (got {self.id_type!r})")
 
 
+OPTIMIZERS = ("adam", "lazy_adam")  # the training loops' optimizers (builder.lazy_adam.make_optimizer)
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """The training schedule; the teacher and the student each have one (same keys)."""
@@ -138,7 +141,7 @@ class TrainingConfig:
     max_decays: int = 2  # plateau: rate cuts before the next plateau stops training
     max_steps_per_epoch: int | None = None  # cap (scale sweeps); None = every window
     # adam, or lazy_adam: sparse table gradients update only the rows a step touches (builder.lazy_adam)
-    optimizer: str = "adam"
+    optimizer: str = "adam"  # one of OPTIMIZERS
 
     def __post_init__(self) -> None:
         k = self.SECTION
@@ -153,8 +156,8 @@ class TrainingConfig:
         _require(self.max_decays >= 0, f"{k}.max_decays", "must be >= 0")
         _require(self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
                  f"{k}.max_steps_per_epoch", "must be >= 1")
-        _require(self.optimizer in ("adam", "lazy_adam"), f"{k}.optimizer",
-                 f"must be adam or lazy_adam (got {self.optimizer!r})")
+        _require(self.optimizer in OPTIMIZERS, f"{k}.optimizer",
+                 f"must be {' or '.join(OPTIMIZERS)} (got {self.optimizer!r})")
 
 
 def key_fields(cfg: Any, drop: tuple[str, ...] = (), new: tuple[str, ...] = ()) -> dict[str, Any]:

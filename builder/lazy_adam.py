@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from builder._keras import keras, tf
-
-OPTIMIZERS = ("adam", "lazy_adam")
+from builder.config import OPTIMIZERS
 
 
 class LazyAdam(keras.optimizers.Adam):

@@ -7,7 +7,8 @@ from builder.lazy_adam import LazyAdam, make_optimizer
 
 
 def _sparse_grad(rows, values, n, d):
-    return tf.IndexedSlices(tf.constant(values, tf.float32), tf.constant(rows, tf.int64), tf.constant([n, d]))
+    return tf.IndexedSlices(tf.convert_to_tensor(values, tf.float32), tf.convert_to_tensor(rows, tf.int64),
+                            tf.constant([n, d], tf.int64))
 
 
 def _numpy_adam(w, m, v, g, t, lr=0.01, b1=0.9, b2=0.999, eps=1e-7):
@@ -64,14 +65,10 @@ def test_an_xla_compiled_step_updates_as_eager_does():
         opt.build([var])
 
         def step(idx, vals):
-            opt.apply_gradients([(_sparse_grad_t(idx, vals, n, d), var)])
+            opt.apply_gradients([(_sparse_grad(idx, vals, n, d), var)])
 
         run = tf.function(step, jit_compile=True) if jit else step
         for idx, vals in steps:
             run(tf.constant(idx, tf.int64), tf.constant(vals))
         out.append(var.numpy())
     np.testing.assert_allclose(out[1], out[0], rtol=1e-5, atol=1e-6)
-
-
-def _sparse_grad_t(idx, vals, n, d):
-    return tf.IndexedSlices(vals, idx, tf.constant([n, d], tf.int64))
