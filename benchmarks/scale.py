@@ -78,10 +78,17 @@ def size_overrides(plan: SizePlan, quick: bool = False) -> dict[str, Any]:
         teacher, student, qat = train, train, {"epochs": 1}
     elif plan.chunked:
         chunk = {"max_steps_per_epoch": CHUNK_STEPS, "patience": 1, "eval_every": 1}
-        teacher, student, qat = {**chunk, "epochs": 12}, {**chunk, "epochs": 6}, {"epochs": 2}
+        teacher, student, qat = {**chunk, "epochs": 12}, {**chunk, "epochs": 10}, {"epochs": 2}
     else:
         teacher, student, qat = {}, {}, {}
     distill = ({"negatives": plan.negatives, "max_candidates": 4 * plan.negatives} if plan.negatives else {})
+    if plan.chunked:
+        # from 100K items the batch's targets and draws fill most of the capped set (~5.5K of 8,192),
+        # and the teacher's top 10 add little: the 100K student without them, same teacher and 6
+        # chunks, 0.0919 test NDCG@10 against 0.0925 with them (validation 0.1008 against 0.1055),
+        # in 592 s against 1,045 s plus the 332-s index search (benchmarks/results/scale_100k_student.md).
+        # The freed time goes to 10 student chunks instead of 6.
+        distill["top_k"] = 0
     return {
         "run_name": f"scale_{plan.num_items}",
         "seed": 0,
@@ -325,8 +332,10 @@ def run_scale(sizes: tuple[int, ...], work_dir: Path, *, quick: bool = False, bu
             "candidate sets (distill.negatives, max_candidates); from 100K items every stage validates "
             "every 300 steps and has an epoch cap that fits the budget (see each stage's epochs run and "
             "best epoch). The student starts 32 wide and validation widens it up to 128 (the default "
-            "build's rule) up to 10K items; from 100K it is 64 wide, fixed. Recipe: distill, PTQ int8, "
-            "QAT int8 (no pruning: LiteRT stores tables dense, so it does not shrink the file).",
+            "build's rule) up to 10K items; from 100K it is 64 wide, fixed, and its candidate sets are "
+            "the batch's targets and draws without the teacher's top items (distill.top_k 0: no index "
+            "search). Recipe: distill, PTQ int8, QAT int8 (no pruning: LiteRT stores tables dense, so it "
+            "does not shrink the file), and the transition head where validation keeps it.",
             "Quality: test NDCG@10 by full-catalog ranking on a seeded subset of at most 2,000 test "
             "users (the same users validate), 95% bootstrap CIs; differences to the teacher paired on "
             "the same users.",

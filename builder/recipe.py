@@ -278,8 +278,8 @@ def _distill(ctx: Any, chain: Chain, step: Step) -> tuple[Chain, list[StageResul
         ctx.progress.info(f"{step.stage}: keeps dim {sc.dim}{widths}")
     init = "; item table from the teacher's (PCA)" if dc.item_init == "teacher_pca" else ""
     cap = f", at most {dc.max_candidates} items" if dc.max_candidates else ""
-    over = (f"; KD on per-batch candidate sets (targets, the teacher's top {dc.top_k} per position, "
-            f"{dc.negatives} popularity draws{cap})"
+    tops = f"the teacher's top {dc.top_k} per position, " if dc.top_k else ""
+    over = (f"; KD on per-batch candidate sets (targets, {tops}{dc.negatives} popularity draws{cap})"
             if dc.negatives else "")
     row = student_stage(ctx, step.stage, v.last,
                         f"distilled student ({_architecture(sc, ctx.max_len)}; alpha {dc.alpha}, "

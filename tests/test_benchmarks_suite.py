@@ -26,6 +26,7 @@ def test_size_configs_are_valid_and_scale_training_with_the_catalog() -> None:
         sampled = n >= 10_000
         assert (cfg.teacher.negatives > 0) == sampled and (cfg.distill.negatives > 0) == sampled
         assert (cfg.teacher.max_steps_per_epoch == scale.CHUNK_STEPS) == (n >= 100_000)
+        assert (cfg.distill.top_k == 0) == (n >= 100_000)  # no index search where the set is full anyway
         assert cfg.teacher.lr_schedule == cfg.student.lr_schedule == "plateau"  # validation decides
         assert [e["step"] for e in cfg.recipe] == ["distill", "ptq", "qat", "transition"]
         json.dumps(cfg.to_dict())
