@@ -34,7 +34,10 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
     The converter must see m as a constant, and it does not fold max |A @ B| once
     A @ B is large (a 600 x 32 product already stays a runtime REDUCE_MAX feeding a
     FakeQuant it cannot convert), so `freeze_lookup_ranges` stores m as a number
-    (`lookup_range`, config like ScoreFloor's floor) right before conversion.
+    (`lookup_range`, config like ScoreFloor's floor) right before conversion. The same holds
+    for the table's own range max |E| once the table is large: folded at 100K x 64, a runtime
+    REDUCE_MAX at 722K x 64, where the QAT export failed (ERROR_NEEDS_FLEX_OPS on the lookup's
+    FakeQuant), so it is frozen the same way (`table_range`), for every table kind.
     """
 
     def __init__(self, num_items: int, dim: int, scale: bool = False, rank: int = 0, **kwargs: Any) -> None:
@@ -47,6 +50,7 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         self.rank = rank
         self.lookup_fake_quant = False
         self.lookup_range: float | None = None  # low-rank under QAT: m, frozen for conversion
+        self.table_range: float | None = None  # under QAT: max |E| of the int8-simulated table, frozen
 
     @property
     def code_dim(self) -> int:
@@ -70,8 +74,8 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         if inputs.dtype.is_integer:
             x = tf.gather(self.embeddings, inputs)
             if self.lookup_fake_quant:
-                m = tf.stop_gradient(tf.reduce_max(tf.abs(self.embeddings)))
-                x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8, narrow_range=True)
+                x = tf.quantization.fake_quant_with_min_max_vars(x, -self._table_max(), self._table_max(),
+                                                                 num_bits=8, narrow_range=True)
             if self.rank:
                 x = tf.matmul(x, self.projection)
                 if self.lookup_fake_quant:
@@ -81,6 +85,12 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
                     x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8)
             return x * (self.dim ** 0.5) if self.scale else x
         return tf.matmul(inputs, self.embeddings, transpose_b=True)
+
+    def _table_max(self) -> Any:
+        """max |E|: the frozen number before conversion, else computed from the (fake-quantized) table."""
+        if self.table_range is not None:
+            return self.table_range
+        return tf.stop_gradient(tf.reduce_max(tf.abs(self.embeddings)))
 
     def candidate_scores(self, x: tf.Tensor, ids: tf.Tensor) -> tf.Tensor:
         """x [.., C] against the scoring rows of `ids` [U] -> [.., U]."""
@@ -186,7 +196,7 @@ class SharedItemEmbedding(ItemEmbedding):
         x, y = tf.gather(table, a), tf.gather(table, b)
         if not self.lookup_fake_quant:
             return x + y
-        mt = tf.stop_gradient(tf.reduce_max(tf.abs(table)))
+        mt = self._table_max()
         x, y = self._fq(x, mt, narrow=True), self._fq(y, mt, narrow=True)
         me = self.lookup_range
         if me is None:
@@ -240,19 +250,23 @@ class SharedItemEmbedding(ItemEmbedding):
 
 
 def freeze_lookup_ranges(model: keras.Model, histories: np.ndarray | None = None) -> int:
-    """Set `lookup_range` = max |A_q @ B_q| of every QAT low-rank item table in `model`, from the
-    int8-simulated weights the converter will store, and for a QAT shared table max |E| of its
-    composed rows and `score_range`, the largest score parts on `histories` (int32 [M, L],
-    required then); returns how many tables were set. Training after it would keep the frozen
-    ranges: call it right before conversion."""
+    """Set `table_range` = max |E_q| of every QAT item table in `model` and, for a low-rank one,
+    `lookup_range` = max |A_q @ B_q|, from the int8-simulated weights the converter will store;
+    for a QAT shared table max |E| of its composed rows and `score_range`, the largest score
+    parts on `histories` (int32 [M, L], required then); returns how many tables were set.
+    Training after it would keep the frozen ranges: call it right before conversion."""
     count = 0
     for layer in model.layers:
         inner = getattr(layer, "layer", layer)  # the layer inside a QuantizeWrapper
         shared = isinstance(inner, SharedItemEmbedding)
-        if not (isinstance(inner, ItemEmbedding) and (inner.rank or shared) and inner.lookup_fake_quant):
+        if not (isinstance(inner, ItemEmbedding) and inner.lookup_fake_quant):
             continue
-        inner.lookup_range = None
+        inner.lookup_range = inner.table_range = None
         layer(tf.zeros((1, 1), tf.int32), training=False)  # sets the quantized weights on `inner`
+        inner.table_range = max(float(np.abs(np.asarray(inner.embeddings)).max()), 1e-6)
+        count += 1
+        if not (inner.rank or shared):
+            continue
         if shared:
             product = inner._composed(tf.constant(np.asarray(inner.embeddings))).numpy()[np.asarray(inner.slots)]
         else:
@@ -266,7 +280,6 @@ def freeze_lookup_ranges(model: keras.Model, histories: np.ndarray | None = None
                 model(tf.constant(histories[start:start + 256], tf.int32), training=False)
             observed, inner._observed = inner._observed, None
             inner.score_range = tuple(max(max(o[i] for o in observed), 1e-6) for i in (0, 1))
-        count += 1
     return count
 
 

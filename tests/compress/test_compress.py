@@ -54,6 +54,13 @@ def test_qat_int8_export_is_full_integer_with_one_table(pruned, fit):
     assert s["weights"]["sparsity"] > 0.4  # pruned zeros survive quantization
     assert {"GATHER", "FULLY_CONNECTED", "CONV_2D", "TOPK_V2"} <= set(s["op_counts"])
     assert "DEQUANTIZE" in s["op_counts"]  # only at the float outputs
+    # the lookup's range went to the converter as a number, not a REDUCE_MAX over the table
+    # (which it stops folding for large tables: a 722K x 64 table failed to export)
+    wrapper = next(l for l in views(qgraph).last.layers if getattr(l, "layer", None) is not None
+                   and l.layer.name == "items")
+    wrapper(np.zeros((1, 1), np.int32), training=False)  # eager: the int8-simulated table on the layer
+    table = np.asarray(wrapper.layer.embeddings)
+    assert wrapper.layer.table_range == pytest.approx(float(np.abs(table).max()))
 
 
 def test_qat_ranges_start_from_the_float_activations_not_tfmots_default(pruned, fit):
