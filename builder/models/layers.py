@@ -74,8 +74,8 @@ class ItemEmbedding(keras.layers.Layer, tfmot.sparsity.keras.PrunableLayer):
         if inputs.dtype.is_integer:
             x = tf.gather(self.embeddings, inputs)
             if self.lookup_fake_quant:
-                x = tf.quantization.fake_quant_with_min_max_vars(x, -self._table_max(), self._table_max(),
-                                                                 num_bits=8, narrow_range=True)
+                m = self._table_max()
+                x = tf.quantization.fake_quant_with_min_max_vars(x, -m, m, num_bits=8, narrow_range=True)
             if self.rank:
                 x = tf.matmul(x, self.projection)
                 if self.lookup_fake_quant:
